@@ -1,0 +1,345 @@
+package dev.batchfetch;
+
+import dev.batchfetch.internal.Engine;
+import dev.batchfetch.internal.Settings;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Fetches batches of URLs, one {@link Result} per URL, as fast as the configured policy, rate limit
+ * and concurrency allow, and never faster.
+ *
+ * <pre>{@code
+ * // One line, for a one-off batch:
+ * List<Result> results = BatchFetcher.async(64).fetchAll(urls).join();
+ *
+ * // Tuned to a server's quota of 300 calls a minute, and closed when done:
+ * try (BatchFetcher fetcher = BatchFetcher.builder()
+ *     .policy(ExecutionPolicy.pool(8))
+ *     .rateLimit(RateLimit.perMinute(300))
+ *     .maxConcurrent(16)
+ *     .build()) {
+ *   List<Result> results = fetcher.fetchAll(urls).join();
+ * }
+ * }</pre>
+ *
+ * <h2>Should I share a fetcher?</h2>
+ *
+ * Yes: a fetcher is thread-safe and meant to be reused across batches. Its rate limiter and
+ * bulkhead belong to the fetcher, not to a batch, so two batches in a row (or at once) share one
+ * quota; its connections and threads are reused too. Create one per server quota and keep it.
+ *
+ * <h2>What does a batch promise?</h2>
+ *
+ * <ul>
+ *   <li>{@code fetchAll} returns at once, whatever the batch size and the quota; the work happens
+ *       on the fetcher's threads.
+ *   <li>The future completes with exactly one result per input, in input order, duplicates
+ *       included. A malformed URL, a refused connection, a timeout or a 500 is a result that says
+ *       so, never an exception; the future fails only when the caller misuses or cancels it.
+ *   <li>Cancelling the returned future cancels the batch's queued and in-flight calls. (Cancelling
+ *       a future derived from it, with {@code thenApply} and the like, does not.)
+ *   <li>Batches are served in the order they were submitted.
+ * </ul>
+ *
+ * <h2>Threads and closing</h2>
+ *
+ * A fetcher owns a scheduler thread, the threads of its policy, and an OkHttp dispatcher and
+ * connection pool of its own, sized to its concurrency. Its threads are daemons and end when idle
+ * for 30 seconds, so a fetcher used once and forgotten does not keep the JVM alive; still, {@link
+ * #close()} it when done to release its threads and connections at once.
+ */
+public final class BatchFetcher implements AutoCloseable {
+  private final Engine engine;
+  private final ExecutionPolicy policy;
+  private final RateLimit rateLimit;
+  private final int maxConcurrent;
+
+  private BatchFetcher(Settings settings) {
+    this.engine = new Engine(settings);
+    this.policy = settings.policy();
+    this.rateLimit = settings.rateLimit();
+    this.maxConcurrent = settings.maxConcurrent();
+  }
+
+  /** A fetcher that runs one call at a time, with no rate limit. */
+  public static BatchFetcher sequential() {
+    return builder().policy(ExecutionPolicy.sequential()).build();
+  }
+
+  /**
+   * A fetcher that runs blocking calls on {@code threads} threads, with no rate limit.
+   *
+   * @throws IllegalArgumentException if {@code threads} is less than 1
+   */
+  public static BatchFetcher pool(int threads) {
+    return builder().policy(ExecutionPolicy.pool(threads)).build();
+  }
+
+  /**
+   * A fetcher that keeps up to {@code maxInFlight} asynchronous calls in flight, with no rate
+   * limit.
+   *
+   * @throws IllegalArgumentException if {@code maxInFlight} is less than 1
+   */
+  public static BatchFetcher async(int maxInFlight) {
+    return builder().policy(ExecutionPolicy.async(maxInFlight)).build();
+  }
+
+  /** A builder with the defaults: {@code async(64)}, no rate limit, OkHttp's timeouts. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Fetches every URL with a GET. Returns at once.
+   *
+   * @param urls absolute {@code http} or {@code https} URLs; a malformed or null element yields a
+   *     result of kind {@link ErrorKind#INVALID_URL}. The list is copied: later changes to it do
+   *     not affect the batch.
+   * @return a future of one result per URL, in the order of {@code urls}
+   * @throws NullPointerException if {@code urls} is null
+   * @throws IllegalStateException if this fetcher is closed
+   */
+  public CompletableFuture<List<Result>> fetchAll(List<String> urls) {
+    Objects.requireNonNull(urls, "urls");
+    return engine.submit(urls.toArray());
+  }
+
+  /**
+   * Sends every request. Returns at once.
+   *
+   * @param requests the requests; a null element yields a result of kind {@link
+   *     ErrorKind#INVALID_URL}. The list is copied: later changes to it do not affect the batch.
+   * @return a future of one result per request, in the order of {@code requests}
+   * @throws NullPointerException if {@code requests} is null
+   * @throws IllegalStateException if this fetcher is closed
+   */
+  public CompletableFuture<List<Result>> fetchAllRequests(List<FetchRequest> requests) {
+    Objects.requireNonNull(requests, "requests");
+    return engine.submit(requests.toArray());
+  }
+
+  /** The execution policy this fetcher was built with. */
+  public ExecutionPolicy policy() {
+    return policy;
+  }
+
+  /** The rate limit shared by every batch of this fetcher. */
+  public RateLimit rateLimit() {
+    return rateLimit;
+  }
+
+  /** The most calls in flight at once: the bulkhead's size, never more than the policy's width. */
+  public int maxConcurrent() {
+    return maxConcurrent;
+  }
+
+  /** Connections in this fetcher's pool, idle or in use. For tests and diagnostics. */
+  int connectionCount() {
+    return engine.connectionCount();
+  }
+
+  /** This fetcher's name, {@code batchfetch-N}: every thread it starts has a name starting so. */
+  public String name() {
+    return engine.name();
+  }
+
+  /**
+   * Closes this fetcher. Batches still running complete at once: inputs not yet started become
+   * {@link ErrorKind#REJECTED} results and calls in flight are cancelled and become {@link
+   * ErrorKind#CANCELLED} results, so every future still completes with one result per input. Then
+   * the fetcher's threads stop (this waits up to ten seconds for them) and its connections close.
+   *
+   * <p>Idempotent and safe from any thread. After it, {@code fetchAll} throws {@link
+   * IllegalStateException}. A user's client given to {@link Builder#client} is not affected.
+   */
+  @Override
+  public void close() {
+    engine.close();
+  }
+
+  @Override
+  public String toString() {
+    return "BatchFetcher{"
+        + engine.name()
+        + ", "
+        + policy
+        + ", rateLimit="
+        + rateLimit
+        + ", maxConcurrent="
+        + maxConcurrent
+        + "}";
+  }
+
+  /**
+   * Configures a {@link BatchFetcher}. Not thread-safe; {@link #build()} copies the configuration,
+   * so a built fetcher never changes when the builder does, and one builder can build many
+   * fetchers.
+   */
+  public static final class Builder {
+    private ExecutionPolicy policy = ExecutionPolicy.async(64);
+    private RateLimit rateLimit = RateLimit.unlimited();
+    private int maxConcurrent = Integer.MAX_VALUE;
+    private @Nullable Duration connectTimeout;
+    private @Nullable Duration readTimeout;
+    private @Nullable Duration writeTimeout;
+    private @Nullable Duration callTimeout;
+    private final Map<String, String> defaultHeaders = new LinkedHashMap<>();
+    private @Nullable OkHttpClient client;
+
+    private Builder() {
+      defaultHeaders.put("User-Agent", "batchfetch/" + Version.VERSION);
+    }
+
+    /**
+     * How calls run; default {@code async(64)}.
+     *
+     * @throws NullPointerException if {@code policy} is null
+     */
+    public Builder policy(ExecutionPolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * The quota every call of this fetcher shares; default {@link RateLimit#unlimited()}.
+     *
+     * @throws NullPointerException if {@code rateLimit} is null
+     */
+    public Builder rateLimit(RateLimit rateLimit) {
+      this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
+      return this;
+    }
+
+    /**
+     * The most calls in flight at once (the bulkhead); default and cap: the policy's width.
+     *
+     * @throws IllegalArgumentException if {@code maxConcurrent} is less than 1
+     */
+    public Builder maxConcurrent(int maxConcurrent) {
+      if (maxConcurrent < 1) {
+        throw new IllegalArgumentException(
+            "maxConcurrent must be at least 1, was " + maxConcurrent);
+      }
+      this.maxConcurrent = maxConcurrent;
+      return this;
+    }
+
+    /**
+     * How long to wait for a connection; default OkHttp's (10 s) or that of {@link #client}.
+     *
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = checkTimeout(timeout, "connectTimeout");
+      return this;
+    }
+
+    /**
+     * How long a read may wait for data, zero for no limit; default OkHttp's (10 s) or that of
+     * {@link #client}.
+     *
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public Builder readTimeout(Duration timeout) {
+      this.readTimeout = checkTimeout(timeout, "readTimeout");
+      return this;
+    }
+
+    /**
+     * How long a write may wait, zero for no limit; default OkHttp's (10 s) or that of {@link
+     * #client}.
+     *
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public Builder writeTimeout(Duration timeout) {
+      this.writeTimeout = checkTimeout(timeout, "writeTimeout");
+      return this;
+    }
+
+    /**
+     * How long one whole call may take, from connecting to reading the last byte of the body, zero
+     * for no limit; default OkHttp's (none) or that of {@link #client}. The time a call waits for
+     * its rate-limit permit does not count.
+     *
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public Builder callTimeout(Duration timeout) {
+      this.callTimeout = checkTimeout(timeout, "callTimeout");
+      return this;
+    }
+
+    /**
+     * The {@code User-Agent} of every request; default {@code batchfetch/<version>}.
+     *
+     * @throws NullPointerException if {@code userAgent} is null
+     * @throws IllegalArgumentException if it is not a valid header value
+     */
+    public Builder userAgent(String userAgent) {
+      return defaultHeader("User-Agent", userAgent);
+    }
+
+    /**
+     * A header sent with every request, replacing any default of the same name; a request's own
+     * header of that name replaces it in turn.
+     *
+     * @throws NullPointerException if {@code name} or {@code value} is null
+     * @throws IllegalArgumentException if either is not valid in an HTTP header
+     */
+    public Builder defaultHeader(String name, String value) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(value, "value");
+      FetchRequest.get("http://localhost/").withHeader(name, value); // checks name and value
+      defaultHeaders.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
+      defaultHeaders.put(name, value);
+      return this;
+    }
+
+    /**
+     * A client to derive this fetcher's client from, with {@link OkHttpClient#newBuilder()}: its
+     * interceptors, TLS, proxy, DNS, cookie jar, cache and timeouts are kept; the fetcher gives the
+     * derived client a dispatcher and connection pool of its own, sized to its concurrency, so that
+     * closing the fetcher never touches the given client, which is never changed.
+     *
+     * @throws NullPointerException if {@code client} is null
+     */
+    public Builder client(OkHttpClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /** A new fetcher with this configuration; the builder may be used again. */
+    public BatchFetcher build() {
+      return new BatchFetcher(
+          new Settings(
+              policy,
+              rateLimit,
+              Math.min(maxConcurrent, policy.width()),
+              connectTimeout,
+              readTimeout,
+              writeTimeout,
+              callTimeout,
+              defaultHeaders,
+              client));
+    }
+
+    private static Duration checkTimeout(Duration timeout, String name) {
+      Objects.requireNonNull(timeout, name);
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException(name + " must not be negative, was " + timeout);
+      }
+      return timeout;
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package dev.batchfetch;
+
+/**
+ * Why a {@link Result} is not a success. A result with an HTTP response that is not 2xx has the
+ * kind {@link #HTTP_STATUS}; every other kind means no complete response was received.
+ */
+public enum ErrorKind {
+  /** The input was not an absolute {@code http} or {@code https} URL, or was null. */
+  INVALID_URL,
+  /** The request could not be built (for example a body on a GET); nothing was sent. */
+  INVALID_REQUEST,
+  /** No connection could be made: refused, unknown host, no route. */
+  CONNECT,
+  /** A connect, read, write or whole-call timeout expired. */
+  TIMEOUT,
+  /** The TLS handshake failed. */
+  TLS,
+  /** The exchange failed on the wire after it started, for example a connection cut mid-body. */
+  IO,
+  /** The server answered with a status other than 2xx; the status, headers and body are kept. */
+  HTTP_STATUS,
+  /** The batch was cancelled, or the fetcher closed, while this call was in flight. */
+  CANCELLED,
+  /**
+   * The call never started: the fetcher was closed, or the batch cancelled, before it was admitted.
+   */
+  REJECTED,
+  /** An unexpected exception, for example from an interceptor of the user's client. */
+  UNEXPECTED
+}

@@ -1,0 +1,121 @@
+package dev.batchfetch;
+
+/**
+ * How a {@link BatchFetcher} runs its calls: one after another, on a bounded thread pool, or
+ * asynchronously.
+ *
+ * <pre>{@code
+ * ExecutionPolicy.sequential();  // one call at a time, in input order
+ * ExecutionPolicy.pool(8);       // blocking calls on 8 threads
+ * ExecutionPolicy.async(64);     // up to 64 calls in flight, nothing blocked while waiting
+ * }</pre>
+ *
+ * <p>In every policy each call first passes the fetcher's rate limiter and bulkhead. The policy's
+ * own width (1, the thread count, or the in-flight limit) caps how many calls run at once, and so
+ * does {@link BatchFetcher.Builder#maxConcurrent(int)}: whichever is lower wins.
+ *
+ * <p>Instances are immutable values and thread-safe.
+ */
+public sealed interface ExecutionPolicy
+    permits ExecutionPolicy.Sequential, ExecutionPolicy.Pool, ExecutionPolicy.Async {
+
+  /**
+   * One call at a time, in input order, each a blocking OkHttp {@code execute()} on one thread of
+   * the fetcher's. The slowest policy and the simplest to reason about.
+   */
+  static ExecutionPolicy sequential() {
+    return Sequential.INSTANCE;
+  }
+
+  /**
+   * Blocking OkHttp calls on a fixed pool of {@code threads} threads owned by the fetcher.
+   *
+   * @throws IllegalArgumentException if {@code threads} is less than 1
+   */
+  static ExecutionPolicy pool(int threads) {
+    return new Pool(threads);
+  }
+
+  /**
+   * Asynchronous OkHttp calls ({@code enqueue}), callbacks completing the results; up to {@code
+   * maxInFlight} calls in flight at once. A call waiting for a rate-limit permit or a bulkhead slot
+   * is a queued task, not a blocked thread. (OkHttp itself still runs each in-flight exchange on a
+   * thread of its dispatcher, so threads grow with {@code maxInFlight}, never with the batch size.)
+   *
+   * @throws IllegalArgumentException if {@code maxInFlight} is less than 1
+   */
+  static ExecutionPolicy async(int maxInFlight) {
+    return new Async(maxInFlight);
+  }
+
+  /** How many calls this policy runs at once at most. */
+  int width();
+
+  /** One call at a time. Obtain with {@link ExecutionPolicy#sequential()}. */
+  enum Sequential implements ExecutionPolicy {
+    /** The only instance. */
+    INSTANCE;
+
+    @Override
+    public int width() {
+      return 1;
+    }
+
+    @Override
+    public String toString() {
+      return "sequential";
+    }
+  }
+
+  /**
+   * Blocking calls on a bounded thread pool. Obtain with {@link ExecutionPolicy#pool(int)}.
+   *
+   * @param threads the number of threads, at least 1
+   */
+  record Pool(int threads) implements ExecutionPolicy {
+    /**
+     * @throws IllegalArgumentException if {@code threads} is less than 1
+     */
+    public Pool {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+      }
+    }
+
+    @Override
+    public int width() {
+      return threads;
+    }
+
+    @Override
+    public String toString() {
+      return "pool(" + threads + ")";
+    }
+  }
+
+  /**
+   * Asynchronous calls. Obtain with {@link ExecutionPolicy#async(int)}.
+   *
+   * @param maxInFlight the most calls in flight at once, at least 1
+   */
+  record Async(int maxInFlight) implements ExecutionPolicy {
+    /**
+     * @throws IllegalArgumentException if {@code maxInFlight} is less than 1
+     */
+    public Async {
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
+      }
+    }
+
+    @Override
+    public int width() {
+      return maxInFlight;
+    }
+
+    @Override
+    public String toString() {
+      return "async(" + maxInFlight + ")";
+    }
+  }
+}

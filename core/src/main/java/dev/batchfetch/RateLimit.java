@@ -1,0 +1,118 @@
+package dev.batchfetch;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A server's quota: at most {@code permits} calls per {@code period}, for example {@code
+ * RateLimit.perMinute(300)}.
+ *
+ * <p>Permits are spread evenly over the period: {@code perMinute(300)} lets one call start every
+ * 200 ms rather than 300 calls at the top of each minute, because servers enforce quotas as token
+ * or leaky buckets and answer a burst at the start of a window with {@code 429 Too Many Requests}.
+ *
+ * <p>A rate limit belongs to the {@link BatchFetcher} it is given to, not to one batch: two batches
+ * in a row share the same quota.
+ *
+ * <p>Instances are immutable values and thread-safe.
+ *
+ * @param permits how many calls may start per period, at least 1
+ * @param period the length of the period, positive
+ */
+public record RateLimit(long permits, Duration period) {
+
+  private static final Duration LONGEST_PERIOD = Duration.ofDays(365L * 100);
+  private static final RateLimit UNLIMITED = new RateLimit(Long.MAX_VALUE, Duration.ofSeconds(1));
+
+  /**
+   * @throws NullPointerException if {@code period} is null
+   * @throws IllegalArgumentException if {@code permits} is less than 1 or {@code period} is not
+   *     positive or longer than 100 years, or the interval between two permits would be shorter
+   *     than one nanosecond
+   */
+  public RateLimit {
+    Objects.requireNonNull(period, "period");
+    if (permits < 1) {
+      throw new IllegalArgumentException("permits must be at least 1, was " + permits);
+    }
+    if (period.isNegative() || period.isZero()) {
+      throw new IllegalArgumentException("period must be positive, was " + period);
+    }
+    if (period.compareTo(LONGEST_PERIOD) > 0) {
+      throw new IllegalArgumentException(
+          "period must be at most " + LONGEST_PERIOD + ", was " + period);
+    }
+    if (permits != Long.MAX_VALUE && period.toNanos() / permits < 1) {
+      throw new IllegalArgumentException(
+          "permits per period must leave at least 1 ns between permits, was "
+              + permits
+              + " per "
+              + period);
+    }
+  }
+
+  /**
+   * {@code permits} calls per {@code period}.
+   *
+   * @throws NullPointerException if {@code period} is null
+   * @throws IllegalArgumentException as {@link #RateLimit(long, Duration)}
+   */
+  public static RateLimit of(long permits, Duration period) {
+    return new RateLimit(permits, period);
+  }
+
+  /**
+   * {@code permits} calls per second.
+   *
+   * @throws IllegalArgumentException if {@code permits} is less than 1
+   */
+  public static RateLimit perSecond(long permits) {
+    return new RateLimit(permits, Duration.ofSeconds(1));
+  }
+
+  /**
+   * {@code permits} calls per minute.
+   *
+   * @throws IllegalArgumentException if {@code permits} is less than 1
+   */
+  public static RateLimit perMinute(long permits) {
+    return new RateLimit(permits, Duration.ofMinutes(1));
+  }
+
+  /**
+   * {@code permits} calls per hour.
+   *
+   * @throws IllegalArgumentException if {@code permits} is less than 1
+   */
+  public static RateLimit perHour(long permits) {
+    return new RateLimit(permits, Duration.ofHours(1));
+  }
+
+  /** No limit on the rate; the fetcher's default. */
+  public static RateLimit unlimited() {
+    return UNLIMITED;
+  }
+
+  /** Whether this is {@link #unlimited()}. */
+  public boolean isUnlimited() {
+    return permits == Long.MAX_VALUE;
+  }
+
+  /**
+   * The time between two permits when they are spread evenly: {@code period / permits}, rounded up
+   * to the nanosecond so that the rate never exceeds the quota; {@link Duration#ZERO} when
+   * unlimited.
+   */
+  public Duration interval() {
+    if (isUnlimited()) {
+      return Duration.ZERO;
+    }
+    long nanos = period.toNanos();
+    return Duration.ofNanos(nanos / permits + (nanos % permits == 0 ? 0 : 1));
+  }
+
+  @Override
+  public String toString() {
+    return isUnlimited() ? "unlimited" : permits + " per " + period;
+  }
+}

@@ -1,0 +1,3 @@
+package dev.batchfetch.examples;
+
+final class Placeholder {}
