@@ -141,6 +141,11 @@ public final class BatchFetcher implements AutoCloseable {
     return maxConcurrent;
   }
 
+  /** The OkHttp client this fetcher derived for itself. For tests and diagnostics. */
+  OkHttpClient client() {
+    return engine.client();
+  }
+
   /** Connections in this fetcher's pool, idle or in use. For tests and diagnostics. */
   int connectionCount() {
     return engine.connectionCount();

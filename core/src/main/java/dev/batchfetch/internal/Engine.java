@@ -132,6 +132,11 @@ public final class Engine implements AutoCloseable {
     return future;
   }
 
+  /** The client this fetcher sends with; for tests and diagnostics, not to be changed. */
+  public OkHttpClient client() {
+    return client;
+  }
+
   /** Connections in this fetcher's pool, idle or in use. */
   public int connectionCount() {
     return client.connectionPool().connectionCount();

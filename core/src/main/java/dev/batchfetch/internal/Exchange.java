@@ -54,7 +54,7 @@ final class Exchange implements Callback {
     try (Response response = c.execute()) {
       complete(read(response));
     } catch (IOException | RuntimeException e) {
-      complete(failure(e, c));
+      complete(failure(e));
     } finally {
       end();
     }
@@ -73,7 +73,7 @@ final class Exchange implements Callback {
     try (response) {
       complete(read(response));
     } catch (IOException | RuntimeException e) {
-      complete(failure(e, c));
+      complete(failure(e));
     } finally {
       end();
     }
@@ -82,7 +82,7 @@ final class Exchange implements Callback {
   @Override
   public void onFailure(Call c, IOException e) {
     try {
-      complete(failure(e, c));
+      complete(failure(e));
     } finally {
       end();
     }
@@ -153,8 +153,9 @@ final class Exchange implements Callback {
         null);
   }
 
-  private Result failure(Exception e, Call c) {
-    ErrorKind kind = Failures.classify(e, isCancelled() || c.isCanceled());
+  private Result failure(Exception e) {
+    // Only our own cancellation counts: OkHttp's call timeout also cancels the call.
+    ErrorKind kind = Failures.classify(e, isCancelled());
     return new Result(index, url, 0, Map.of(), NO_BODY, elapsed(), kind, e);
   }
 
