@@ -11,13 +11,13 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 @Timeout(30)
-@ExtendWith(NoLeaks.class)
 class BadInputTest {
+  @RegisterExtension final NoLeaks leaks = new NoLeaks();
   @StartStop private final MockWebServer server = Servers.noDelay();
 
   @ParameterizedTest
@@ -34,7 +34,7 @@ class BadInputTest {
             "",
             "http://",
             server.url("/id/5").toString());
-    BatchFetcher fetcher = BatchFetcher.builder().policy(policy).build();
+    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
 
     List<Result> results = fetcher.fetchAll(urls).join();
 
@@ -65,7 +65,8 @@ class BadInputTest {
                 "/items", new MockResponse.Builder().code(201).body("created").build(),
                 "/items/1", new MockResponse.Builder().body("got").build()));
     server.setDispatcher(routes);
-    BatchFetcher fetcher = BatchFetcher.builder().policy(policy).userAgent("tests/1").build();
+    BatchFetcher fetcher =
+        leaks.track(BatchFetcher.builder().policy(policy).userAgent("tests/1").build());
     List<FetchRequest> requests =
         List.of(
             FetchRequest.of("post", server.url("/items").toString())
@@ -93,7 +94,7 @@ class BadInputTest {
   @MethodSource("dev.batchfetch.Policies#all")
   void turnsRequestsOkHttpCannotSendIntoResults(ExecutionPolicy policy) {
     server.setDispatcher(new IdDispatcher());
-    BatchFetcher fetcher = BatchFetcher.builder().policy(policy).build();
+    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
     List<FetchRequest> requests =
         Arrays.asList(
             FetchRequest.get(server.url("/id/0").toString()).withBody(new byte[1], "text/plain"),

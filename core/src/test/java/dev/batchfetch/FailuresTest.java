@@ -15,13 +15,13 @@ import mockwebserver3.SocketEffect;
 import mockwebserver3.junit5.StartStop;
 import okio.Buffer;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 @Timeout(30)
-@ExtendWith(NoLeaks.class)
 class FailuresTest {
+  @RegisterExtension final NoLeaks leaks = new NoLeaks();
   @StartStop private final MockWebServer server = Servers.noDelay();
 
   @ParameterizedTest
@@ -31,7 +31,7 @@ class FailuresTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
     }
-    BatchFetcher fetcher = BatchFetcher.builder().policy(policy).build();
+    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
 
     Result result = fetcher.fetchAll(List.of("http://127.0.0.1:" + closedPort + "/")).join().get(0);
 
@@ -46,7 +46,8 @@ class FailuresTest {
   void classifiesHeadersThatNeverComeAsATimeout(ExecutionPolicy policy) {
     server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
     BatchFetcher fetcher =
-        BatchFetcher.builder().policy(policy).readTimeout(Duration.ofMillis(200)).build();
+        leaks.track(
+            BatchFetcher.builder().policy(policy).readTimeout(Duration.ofMillis(200)).build());
 
     Result result = fetcher.fetchAll(List.of(server.url("/").toString())).join().get(0);
 
@@ -60,7 +61,8 @@ class FailuresTest {
   void classifiesAWholeCallTimeout(ExecutionPolicy policy) {
     server.enqueue(new MockResponse.Builder().headersDelay(5, TimeUnit.SECONDS).build());
     BatchFetcher fetcher =
-        BatchFetcher.builder().policy(policy).callTimeout(Duration.ofMillis(200)).build();
+        leaks.track(
+            BatchFetcher.builder().policy(policy).callTimeout(Duration.ofMillis(200)).build());
 
     Result result = fetcher.fetchAll(List.of(server.url("/").toString())).join().get(0);
 
@@ -76,7 +78,7 @@ class FailuresTest {
             .body(new Buffer().write(new byte[64 * 1024]))
             .onResponseBody(new SocketEffect.CloseSocket())
             .build());
-    BatchFetcher fetcher = BatchFetcher.builder().policy(policy).build();
+    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
 
     Result result = fetcher.fetchAll(List.of(server.url("/").toString())).join().get(0);
 
@@ -102,7 +104,7 @@ class FailuresTest {
                         .body("oops")
                         .build(),
                 "/c", new MockResponse.Builder().code(204).build())));
-    BatchFetcher fetcher = BatchFetcher.builder().policy(policy).build();
+    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
 
     List<Result> results = fetcher.fetchAll(List.of(url("/a"), url("/b"), url("/c"))).join();
 

@@ -1,24 +1,41 @@
 package dev.batchfetch;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test that leaves a fetcher's thread running, as OkHttp's own test rule fails a test that
- * leaks a connection. Every test closes its fetchers; {@link #closeAndCheck} also checks that no
- * connection is left in the fetcher's pool, which is what an unclosed response body would leave.
+ * Closes the fetchers a test made and fails the test if any of them leaves a thread running or a
+ * connection in its pool (what an unclosed response body would leave), as OkHttp's own test rule
+ * fails a test that leaks a connection. Register it with {@code @RegisterExtension} and pass every
+ * fetcher through {@link #track}.
  */
 final class NoLeaks implements AfterEachCallback {
+  private final List<BatchFetcher> fetchers = new CopyOnWriteArrayList<>();
+
+  /** Returns {@code fetcher}, to be closed and checked after the test. */
+  BatchFetcher track(BatchFetcher fetcher) {
+    fetchers.add(fetcher);
+    return fetcher;
+  }
 
   @Override
   public void afterEach(ExtensionContext context) {
+    try {
+      for (BatchFetcher fetcher : fetchers) {
+        closeAndCheck(fetcher);
+      }
+    } finally {
+      fetchers.clear();
+    }
     await("threads of closed fetchers to end")
-        .atMost(Duration.ofSeconds(15))
+        .atMost(Duration.ofSeconds(5))
         .until(() -> fetcherThreads("batchfetch-").isEmpty());
   }
 
@@ -38,10 +55,10 @@ final class NoLeaks implements AfterEachCallback {
    */
   static void closeAndCheck(BatchFetcher fetcher) {
     fetcher.close();
-    org.assertj.core.api.Assertions.assertThat(fetcherThreads(fetcher.name() + "-"))
+    assertThat(fetcherThreads(fetcher.name() + "-"))
         .as("threads of %s after close", fetcher.name())
         .isEmpty();
-    org.assertj.core.api.Assertions.assertThat(fetcher.connectionCount())
+    assertThat(fetcher.connectionCount())
         .as("connections of %s after close", fetcher.name())
         .isZero();
   }

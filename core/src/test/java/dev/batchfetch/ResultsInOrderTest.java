@@ -14,13 +14,13 @@ import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 @Timeout(30)
-@ExtendWith(NoLeaks.class)
 class ResultsInOrderTest {
+  @RegisterExtension final NoLeaks leaks = new NoLeaks();
   @StartStop private final MockWebServer server = Servers.noDelay();
 
   @ParameterizedTest
@@ -29,7 +29,7 @@ class ResultsInOrderTest {
     server.setDispatcher(new IdDispatcher());
     List<String> urls = Urls.ids(server, 50);
 
-    BatchFetcher fetcher = BatchFetcher.builder().policy(policy).build();
+    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
     List<Result> results = fetcher.fetchAll(urls).join();
 
     assertThat(results).hasSize(50);
@@ -62,7 +62,7 @@ class ResultsInOrderTest {
             return new MockResponse.Builder().body(id).build();
           }
         });
-    BatchFetcher fetcher = BatchFetcher.builder().policy(policy).build();
+    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
 
     List<Result> results = fetcher.fetchAll(Urls.ids(server, 4)).get(10, TimeUnit.SECONDS);
 
@@ -79,7 +79,7 @@ class ResultsInOrderTest {
     String one = server.url("/id/1").toString();
     String two = server.url("/id/2").toString();
     List<String> urls = List.of(one, two, one, one, two);
-    BatchFetcher fetcher = BatchFetcher.builder().policy(policy).build();
+    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
 
     List<Result> results = fetcher.fetchAll(urls).join();
 
@@ -92,7 +92,7 @@ class ResultsInOrderTest {
   @ParameterizedTest
   @MethodSource("dev.batchfetch.Policies#all")
   void completesAnEmptyBatchWithAnEmptyList(ExecutionPolicy policy) {
-    BatchFetcher fetcher = BatchFetcher.builder().policy(policy).build();
+    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
 
     assertThat(fetcher.fetchAll(List.of())).isCompletedWithValue(List.of());
     assertThat(fetcher.fetchAllRequests(List.of())).isCompletedWithValue(List.of());
@@ -101,7 +101,7 @@ class ResultsInOrderTest {
 
   @Test
   void rejectsANullListAtOnceNamingTheParameter() {
-    BatchFetcher fetcher = BatchFetcher.sequential();
+    BatchFetcher fetcher = leaks.track(BatchFetcher.sequential());
 
     assertThatThrownBy(() -> fetcher.fetchAll(null))
         .isInstanceOf(NullPointerException.class)
@@ -117,7 +117,7 @@ class ResultsInOrderTest {
     CountDownLatch release = new CountDownLatch(1);
     server.setDispatcher(new IdDispatcher(release));
     List<String> urls = new ArrayList<>(Urls.ids(server, 3));
-    BatchFetcher fetcher = BatchFetcher.async(1);
+    BatchFetcher fetcher = leaks.track(BatchFetcher.async(1));
 
     var future = fetcher.fetchAll(urls);
     urls.clear();

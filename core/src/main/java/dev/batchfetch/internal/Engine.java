@@ -9,6 +9,7 @@ import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -50,6 +51,7 @@ public final class Engine implements AutoCloseable {
   private final Admission admission;
   private final Set<Batch> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final List<NamedThreadFactory> threadFactories = new ArrayList<>();
 
   public Engine(Settings settings) {
     this.name = "batchfetch-" + FETCHERS.incrementAndGet();
@@ -61,9 +63,9 @@ public final class Engine implements AutoCloseable {
             IDLE_THREAD_TIMEOUT.toSeconds(),
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
-            new NamedThreadFactory(name, "okhttp"));
+            thread("okhttp"));
     this.client = newClient(settings, concurrency, okhttpThreads);
-    this.scheduler = new ScheduledThreadPoolExecutor(1, new NamedThreadFactory(name, "scheduler"));
+    this.scheduler = new ScheduledThreadPoolExecutor(1, thread("scheduler"));
     scheduler.setRemoveOnCancelPolicy(true);
     scheduler.setKeepAliveTime(IDLE_THREAD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     scheduler.allowCoreThreadTimeOut(true);
@@ -82,7 +84,7 @@ public final class Engine implements AutoCloseable {
               IDLE_THREAD_TIMEOUT.toSeconds(),
               TimeUnit.SECONDS,
               new LinkedBlockingQueue<>(),
-              new NamedThreadFactory(name, "worker"));
+              thread("worker"));
       pool.allowCoreThreadTimeOut(true);
       this.workers = pool;
       starter = exchange -> runOn(pool, exchange, http);
@@ -166,7 +168,8 @@ public final class Engine implements AutoCloseable {
     boolean terminated =
         awaitTermination(scheduler, deadline)
             && (workers == null || awaitTermination(workers, deadline))
-            && awaitTermination(okhttpThreads, deadline);
+            && awaitTermination(okhttpThreads, deadline)
+            && threadFactories.stream().allMatch(threads -> threads.join(deadline));
     client.connectionPool().evictAll();
     if (!terminated) {
       log.warn("{}: threads still running {} after close", name, CLOSE_TIMEOUT);
@@ -177,6 +180,12 @@ public final class Engine implements AutoCloseable {
   @Override
   public String toString() {
     return name;
+  }
+
+  private NamedThreadFactory thread(String role) {
+    NamedThreadFactory factory = new NamedThreadFactory(name, role);
+    threadFactories.add(factory);
+    return factory;
   }
 
   private static void runOn(ExecutorService pool, Exchange exchange, OkHttpClient client) {
