@@ -1,3 +1,0 @@
-package dev.batchfetch.examples;
-
-final class Placeholder {}
