@@ -19,9 +19,9 @@ import org.jspecify.annotations.Nullable;
  * // One line, for a one-off batch:
  * List<Result> results = BatchFetcher.async(64).fetchAll(urls).join();
  *
- * // Tuned to a server's quota of 300 calls a minute, and closed when done:
+ * // Tuned to a server's quota of 300 calls a minute, at most 16 at once, and closed when done:
  * try (BatchFetcher fetcher = BatchFetcher.builder()
- *     .policy(ExecutionPolicy.pool(8))
+ *     .policy(ExecutionPolicy.async(64))
  *     .rateLimit(RateLimit.perMinute(300))
  *     .maxConcurrent(16)
  *     .build()) {
@@ -46,6 +46,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>Cancelling the returned future cancels the batch's queued and in-flight calls. (Cancelling
  *       a future derived from it, with {@code thenApply} and the like, does not.)
  *   <li>Batches are served in the order they were submitted.
+ *   <li>The future is completed on one of the fetcher's threads: chain heavy or blocking work with
+ *       the {@code *Async} methods of {@link CompletableFuture}, not on that thread.
  * </ul>
  *
  * <h2>Threads and closing</h2>

@@ -10,9 +10,16 @@ package dev.batchfetch;
  * ExecutionPolicy.async(64);     // up to 64 calls in flight, nothing blocked while waiting
  * }</pre>
  *
- * <p>In every policy each call first passes the fetcher's rate limiter and bulkhead. The policy's
- * own width (1, the thread count, or the in-flight limit) caps how many calls run at once, and so
- * does {@link BatchFetcher.Builder#maxConcurrent(int)}: whichever is lower wins.
+ * <p>In every policy each call first passes the fetcher's rate limiter and bulkhead, and in every
+ * policy a call waiting for its permit or its slot is a queued task, not a blocked thread. The
+ * policy's own width (1, the thread count, or the in-flight limit) caps how many calls run at once,
+ * and so does {@link BatchFetcher.Builder#maxConcurrent(int)}: whichever is lower wins.
+ *
+ * <p>What differs is how an admitted call runs: the sequential and pool policies run OkHttp's
+ * blocking {@code execute()} on threads of the fetcher's; the async policy hands the call to
+ * OkHttp's {@code enqueue} and completes the result from its callback. OkHttp runs each in-flight
+ * exchange on a thread of its dispatcher either way, so at equal width {@code pool(n)} and {@code
+ * async(n)} cost about the same; {@code async} spares the fetcher's own pool.
  *
  * <p>Instances are immutable values and thread-safe.
  */
@@ -38,9 +45,9 @@ public sealed interface ExecutionPolicy
 
   /**
    * Asynchronous OkHttp calls ({@code enqueue}), callbacks completing the results; up to {@code
-   * maxInFlight} calls in flight at once. A call waiting for a rate-limit permit or a bulkhead slot
-   * is a queued task, not a blocked thread. (OkHttp itself still runs each in-flight exchange on a
-   * thread of its dispatcher, so threads grow with {@code maxInFlight}, never with the batch size.)
+   * maxInFlight} calls in flight at once. OkHttp runs each in-flight exchange on a thread of its
+   * dispatcher, so threads grow with the calls really in flight (at most {@code maxInFlight}),
+   * never with the batch size or with the calls waiting for a permit.
    *
    * @throws IllegalArgumentException if {@code maxInFlight} is less than 1
    */

@@ -117,8 +117,8 @@ final class Admission {
       }
       Exchange exchange = new Exchange(batch, index, (Prepared.Ready) prepared, this::release);
       batch.track(exchange);
-      if (closed) {
-        exchange.cancel(new CancellationException("fetcher closed"));
+      if (closed || batch.isDone()) { // stopped while we claimed: its stop() may have missed this
+        exchange.cancel(new CancellationException(closed ? "fetcher closed" : "batch cancelled"));
       }
       if (waitNanos == 0) {
         starter.accept(exchange);
