@@ -10,6 +10,19 @@ import java.util.Objects;
  * <p>Permits are spread evenly over the period: {@code perMinute(300)} lets one call start every
  * 200 ms rather than 300 calls at the top of each minute, because servers enforce quotas as token
  * or leaky buckets and answer a burst at the start of a window with {@code 429 Too Many Requests}.
+ * For a server that tolerates bursts, {@link #withBurst(long)} says how many calls it accepts
+ * beyond the steady rate at once:
+ *
+ * <pre>{@code
+ * // nginx: limit_req_zone ... rate=50r/s; limit_req ... burst=10;
+ * RateLimit.perSecond(50).withBurst(10);
+ * }</pre>
+ *
+ * <p>The fetcher enforces the quota as the same kind of bucket, a generic cell rate algorithm: a
+ * call may start when it is no more than {@code burst} intervals ahead of the steady schedule. Of a
+ * burst it keeps half an interval unused, so that the jitter of the network between two calls does
+ * not push the server's bucket over the edge; a server with no burst at all refuses a call that
+ * arrives even a millisecond early, so for such a server set the rate a little below its quota.
  *
  * <p>A rate limit belongs to the {@link BatchFetcher} it is given to, not to one batch: two batches
  * in a row share the same quota.
@@ -18,20 +31,26 @@ import java.util.Objects;
  *
  * @param permits how many calls may start per period, at least 1
  * @param period the length of the period, positive
+ * @param burst how many calls the server accepts at once beyond the steady rate, 0 or more
  */
-public record RateLimit(long permits, Duration period) {
+public record RateLimit(long permits, Duration period, long burst) {
 
   private static final Duration LONGEST_PERIOD = Duration.ofDays(365L * 100);
-  private static final RateLimit UNLIMITED = new RateLimit(Long.MAX_VALUE, Duration.ofSeconds(1));
+  private static final RateLimit UNLIMITED =
+      new RateLimit(Long.MAX_VALUE, Duration.ofSeconds(1), 0);
 
   /**
    * @throws NullPointerException if {@code period} is null
    * @throws IllegalArgumentException if {@code permits} is less than 1 or {@code period} is not
-   *     positive or longer than 100 years, or the interval between two permits would be shorter
-   *     than one nanosecond
+   *     positive or longer than 100 years, the interval between two permits would be shorter than
+   *     one nanosecond, or {@code burst} is negative or more than {@code permits}
    */
   public RateLimit {
     Objects.requireNonNull(period, "period");
+    if (burst < 0 || (burst > permits && permits != Long.MAX_VALUE)) {
+      throw new IllegalArgumentException(
+          "burst must be between 0 and permits (" + permits + "), was " + burst);
+    }
     if (permits < 1) {
       throw new IllegalArgumentException("permits must be at least 1, was " + permits);
     }
@@ -55,10 +74,10 @@ public record RateLimit(long permits, Duration period) {
    * {@code permits} calls per {@code period}.
    *
    * @throws NullPointerException if {@code period} is null
-   * @throws IllegalArgumentException as {@link #RateLimit(long, Duration)}
+   * @throws IllegalArgumentException as {@link #RateLimit(long, Duration, long)}
    */
   public static RateLimit of(long permits, Duration period) {
-    return new RateLimit(permits, period);
+    return new RateLimit(permits, period, 0);
   }
 
   /**
@@ -67,7 +86,7 @@ public record RateLimit(long permits, Duration period) {
    * @throws IllegalArgumentException if {@code permits} is less than 1
    */
   public static RateLimit perSecond(long permits) {
-    return new RateLimit(permits, Duration.ofSeconds(1));
+    return new RateLimit(permits, Duration.ofSeconds(1), 0);
   }
 
   /**
@@ -76,7 +95,7 @@ public record RateLimit(long permits, Duration period) {
    * @throws IllegalArgumentException if {@code permits} is less than 1
    */
   public static RateLimit perMinute(long permits) {
-    return new RateLimit(permits, Duration.ofMinutes(1));
+    return new RateLimit(permits, Duration.ofMinutes(1), 0);
   }
 
   /**
@@ -85,12 +104,27 @@ public record RateLimit(long permits, Duration period) {
    * @throws IllegalArgumentException if {@code permits} is less than 1
    */
   public static RateLimit perHour(long permits) {
-    return new RateLimit(permits, Duration.ofHours(1));
+    return new RateLimit(permits, Duration.ofHours(1), 0);
   }
 
   /** No limit on the rate; the fetcher's default. */
   public static RateLimit unlimited() {
     return UNLIMITED;
+  }
+
+  /**
+   * This rate, for a server that accepts {@code burst} calls at once beyond it: nginx's {@code
+   * limit_req ... burst=N}, the bucket size minus one of a token bucket, or the burst of Go's
+   * {@code rate.Limiter} minus one.
+   *
+   * @throws IllegalArgumentException if {@code burst} is negative or more than {@link #permits()}
+   * @throws IllegalStateException if this is {@link #unlimited()}
+   */
+  public RateLimit withBurst(long burst) {
+    if (isUnlimited()) {
+      throw new IllegalStateException("an unlimited rate has no burst");
+    }
+    return new RateLimit(permits, period, burst);
   }
 
   /** Whether this is {@link #unlimited()}. */
@@ -113,6 +147,8 @@ public record RateLimit(long permits, Duration period) {
 
   @Override
   public String toString() {
-    return isUnlimited() ? "unlimited" : permits + " per " + period;
+    return isUnlimited()
+        ? "unlimited"
+        : permits + " per " + period + (burst == 0 ? "" : ", burst " + burst);
   }
 }

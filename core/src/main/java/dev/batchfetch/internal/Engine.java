@@ -7,7 +7,6 @@ import dev.batchfetch.Result;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -232,23 +231,8 @@ public final class Engine implements AutoCloseable {
   }
 
   private static RateLimiter rateLimiter(String name, RateLimit limit) {
-    // Every field is set: Resilience4j's defaults (50 permits per 500 ns, 5 s timeout) surprise.
-    // Permits are spread evenly, one per interval, because servers enforce quotas as buckets.
-    RateLimiterConfig config =
-        limit.isUnlimited()
-            ? RateLimiterConfig.custom()
-                .limitForPeriod(Integer.MAX_VALUE)
-                .limitRefreshPeriod(Duration.ofSeconds(1))
-                .timeoutDuration(Duration.ofSeconds(1))
-                .writableStackTraceEnabled(false)
-                .build()
-            : RateLimiterConfig.custom()
-                .limitForPeriod(1)
-                .limitRefreshPeriod(limit.interval())
-                .timeoutDuration(limit.period())
-                .writableStackTraceEnabled(false)
-                .build();
-    return RateLimiter.of(name, config);
+    // The admission loop holds at most one reservation at a time, so any wait may be reserved.
+    return new SmoothRateLimiter(name, limit, Duration.ofDays(1));
   }
 
   private static Bulkhead bulkhead(String name, int maxConcurrent) {
