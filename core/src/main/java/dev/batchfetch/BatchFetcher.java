@@ -5,6 +5,7 @@ import dev.batchfetch.internal.Settings;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -191,9 +192,16 @@ public final class BatchFetcher implements AutoCloseable {
    * fetchers.
    */
   public static final class Builder {
+    /** How many inputs may wait in host queues, taken from the batches ahead of the calls. */
+    private static final int MAX_PENDING = 10_000;
+
     private ExecutionPolicy policy = ExecutionPolicy.async(64);
     private RateLimit rateLimit = RateLimit.unlimited();
     private int maxConcurrent = Integer.MAX_VALUE;
+    private HostLimits perHost = HostLimits.unlimited();
+    private final Map<String, HostLimits> hostOverrides = new LinkedHashMap<>();
+    private RetryPolicy retry = RetryPolicy.defaults();
+    private Duration maxRetryAfter = Duration.ofMinutes(5);
     private @Nullable Duration connectTimeout;
     private @Nullable Duration readTimeout;
     private @Nullable Duration writeTimeout;
@@ -236,6 +244,60 @@ public final class BatchFetcher implements AutoCloseable {
             "maxConcurrent must be at least 1, was " + maxConcurrent);
       }
       this.maxConcurrent = maxConcurrent;
+      return this;
+    }
+
+    /**
+     * The limits every host gets, under the global {@link #rateLimit} and {@link #maxConcurrent};
+     * default {@link HostLimits#unlimited()}. A host is a name and a port.
+     *
+     * @throws NullPointerException if {@code limits} is null
+     */
+    public Builder perHost(HostLimits limits) {
+      this.perHost = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * The limits of one host, instead of {@link #perHost}: {@code "api.example.com"} for every port
+     * of that name, {@code "api.example.com:8443"} for one port, which wins over the name alone.
+     *
+     * @throws NullPointerException if {@code host} or {@code limits} is null
+     * @throws IllegalArgumentException if {@code host} is empty or has a scheme or a path
+     */
+    public Builder host(String host, HostLimits limits) {
+      Objects.requireNonNull(host, "host");
+      Objects.requireNonNull(limits, "limits");
+      if (host.isEmpty() || host.contains("/")) {
+        throw new IllegalArgumentException(
+            "host must be a name or name:port, without scheme or path, was \"" + host + "\"");
+      }
+      hostOverrides.put(host.toLowerCase(Locale.ROOT), limits);
+      return this;
+    }
+
+    /**
+     * When and how failed calls are tried again; default {@link RetryPolicy#defaults()} (three
+     * attempts for I/O failures, timeouts, 429, 502, 503 and 504, idempotent methods only).
+     *
+     * @throws NullPointerException if {@code retry} is null
+     */
+    public Builder retry(RetryPolicy retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /**
+     * The longest wait a server may ask for, with {@code Retry-After} or a quota reset, that the
+     * fetcher honours by pausing the host; default 5 minutes. Past it, the answer becomes a result
+     * of kind {@link ErrorKind#RATE_LIMITED}, and so do the host's other inputs until the time the
+     * server gave, without being sent: a buggy header never parks the fetcher for a day.
+     *
+     * @throws NullPointerException if {@code maxRetryAfter} is null
+     * @throws IllegalArgumentException if it is negative
+     */
+    public Builder maxRetryAfter(Duration maxRetryAfter) {
+      this.maxRetryAfter = checkTimeout(maxRetryAfter, "maxRetryAfter");
       return this;
     }
 
@@ -333,6 +395,11 @@ public final class BatchFetcher implements AutoCloseable {
               policy,
               rateLimit,
               Math.min(maxConcurrent, policy.width()),
+              perHost,
+              hostOverrides,
+              retry,
+              maxRetryAfter,
+              MAX_PENDING,
               connectTimeout,
               readTimeout,
               writeTimeout,

@@ -19,6 +19,12 @@ public enum ErrorKind {
   IO,
   /** The server answered with a status other than 2xx; the status, headers and body are kept. */
   HTTP_STATUS,
+  /**
+   * The server asked to wait longer than the fetcher honours ({@link
+   * BatchFetcher.Builder#maxRetryAfter}), with {@code Retry-After} or an exhausted quota: the
+   * result keeps the response that said so, or, for the host's later inputs, none was sent.
+   */
+  RATE_LIMITED,
   /** The batch was cancelled, or the fetcher closed, while this call was in flight. */
   CANCELLED,
   /**

@@ -43,8 +43,11 @@ import org.jspecify.annotations.Nullable;
  * @param headers the response headers, keys in lower case, looked up case-insensitively; empty when
  *     no response was received
  * @param body the response body; empty when there was none
- * @param elapsed the time from the start of the call (after admission) to its end; zero when the
- *     call never started
+ * @param elapsed the time from the start of the first attempt (after its admission) to the end of
+ *     the last, backoffs between attempts included; zero when no attempt started
+ * @param attempts how many attempts were sent, retries included; 0 when none was
+ * @param permitWait how long this input waited for rate-limit permits and for pauses the server
+ *     asked for, over all its attempts
  * @param error why this is not a success, or null when it is one
  * @param exception the exception behind {@code error}, or null for a success or an HTTP status
  */
@@ -56,6 +59,8 @@ public record Result(
     Map<String, List<String>> headers,
     byte[] body,
     Duration elapsed,
+    int attempts,
+    Duration permitWait,
     @Nullable ErrorKind error,
     @Nullable Throwable exception) {
 
@@ -64,14 +69,19 @@ public record Result(
   /**
    * Checks and copies the arguments.
    *
-   * @throws NullPointerException if {@code headers}, {@code body} or {@code elapsed} is null
-   * @throws IllegalArgumentException if {@code index} is negative, {@code status} is not 0 or in
-   *     100..999, a 2xx status comes with an error, or a non-2xx status without one
+   * @throws NullPointerException if {@code headers}, {@code body}, {@code elapsed} or {@code
+   *     permitWait} is null
+   * @throws IllegalArgumentException if {@code index} or {@code attempts} is negative, {@code
+   *     status} is not 0 or in 100..999, or a non-2xx status comes without an error
    */
   public Result {
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(body, "body");
     Objects.requireNonNull(elapsed, "elapsed");
+    Objects.requireNonNull(permitWait, "permitWait");
+    if (attempts < 0) {
+      throw new IllegalArgumentException("attempts must not be negative, was " + attempts);
+    }
     if (index < 0) {
       throw new IllegalArgumentException("index must not be negative, was " + index);
     }
@@ -154,6 +164,8 @@ public record Result(
         && headers.equals(r.headers)
         && Arrays.equals(body, r.body)
         && elapsed.equals(r.elapsed)
+        && attempts == r.attempts
+        && permitWait.equals(r.permitWait)
         && error == r.error
         && Objects.equals(exception, r.exception);
   }
@@ -177,6 +189,7 @@ public record Result(
         + ", elapsed="
         + elapsed.toMillis()
         + "ms"
+        + (attempts > 1 ? ", attempts=" + attempts : "")
         + (error == null ? "" : ", error=" + error + (exception == null ? "" : ": " + exception))
         + "]";
   }

@@ -31,7 +31,8 @@ class FailuresTest {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = socket.getLocalPort();
     }
-    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
+    BatchFetcher fetcher =
+        leaks.track(BatchFetcher.builder().policy(policy).retry(RetryPolicy.none()).build());
 
     Result result = fetcher.fetchAll(List.of("http://127.0.0.1:" + closedPort + "/")).join().get(0);
 
@@ -47,7 +48,11 @@ class FailuresTest {
     server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
     BatchFetcher fetcher =
         leaks.track(
-            BatchFetcher.builder().policy(policy).readTimeout(Duration.ofMillis(200)).build());
+            BatchFetcher.builder()
+                .policy(policy)
+                .retry(RetryPolicy.none())
+                .readTimeout(Duration.ofMillis(200))
+                .build());
 
     Result result = fetcher.fetchAll(List.of(server.url("/").toString())).join().get(0);
 
@@ -62,7 +67,11 @@ class FailuresTest {
     server.enqueue(new MockResponse.Builder().headersDelay(5, TimeUnit.SECONDS).build());
     BatchFetcher fetcher =
         leaks.track(
-            BatchFetcher.builder().policy(policy).callTimeout(Duration.ofMillis(200)).build());
+            BatchFetcher.builder()
+                .policy(policy)
+                .retry(RetryPolicy.none())
+                .callTimeout(Duration.ofMillis(200))
+                .build());
 
     Result result = fetcher.fetchAll(List.of(server.url("/").toString())).join().get(0);
 
@@ -78,7 +87,8 @@ class FailuresTest {
             .body(new Buffer().write(new byte[64 * 1024]))
             .onResponseBody(new SocketEffect.CloseSocket())
             .build());
-    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
+    BatchFetcher fetcher =
+        leaks.track(BatchFetcher.builder().policy(policy).retry(RetryPolicy.none()).build());
 
     Result result = fetcher.fetchAll(List.of(server.url("/").toString())).join().get(0);
 
@@ -104,7 +114,8 @@ class FailuresTest {
                         .body("oops")
                         .build(),
                 "/c", new MockResponse.Builder().code(204).build())));
-    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
+    BatchFetcher fetcher =
+        leaks.track(BatchFetcher.builder().policy(policy).retry(RetryPolicy.none()).build());
 
     List<Result> results = fetcher.fetchAll(List.of(url("/a"), url("/b"), url("/c"))).join();
 

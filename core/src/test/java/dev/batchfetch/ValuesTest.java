@@ -117,13 +117,37 @@ class ValuesTest {
   @Test
   void resultRefusesContradictions() {
     assertThatThrownBy(
-            () -> new Result(0, "u", 500, Map.of(), new byte[0], Duration.ZERO, null, null))
+            () ->
+                new Result(
+                    0,
+                    "u",
+                    500,
+                    Map.of(),
+                    new byte[0],
+                    Duration.ZERO,
+                    1,
+                    Duration.ZERO,
+                    null,
+                    null))
         .hasMessageContaining("needs an error");
     assertThatThrownBy(
-            () -> new Result(-1, "u", 200, Map.of(), new byte[0], Duration.ZERO, null, null))
+            () ->
+                new Result(
+                    -1,
+                    "u",
+                    200,
+                    Map.of(),
+                    new byte[0],
+                    Duration.ZERO,
+                    1,
+                    Duration.ZERO,
+                    null,
+                    null))
         .hasMessageContaining("index");
     assertThatThrownBy(
-            () -> new Result(0, "u", 42, Map.of(), new byte[0], Duration.ZERO, null, null))
+            () ->
+                new Result(
+                    0, "u", 42, Map.of(), new byte[0], Duration.ZERO, 1, Duration.ZERO, null, null))
         .hasMessageContaining("status");
   }
 
@@ -146,6 +170,7 @@ class ValuesTest {
   }
 
   private static Result ok(Map<String, List<String>> headers, byte[] body) {
-    return new Result(0, "http://h/", 200, headers, body, Duration.ofMillis(1), null, null);
+    return new Result(
+        0, "http://h/", 200, headers, body, Duration.ofMillis(1), 1, Duration.ZERO, null, null);
   }
 }

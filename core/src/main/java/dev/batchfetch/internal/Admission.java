@@ -1,8 +1,14 @@
 package dev.batchfetch.internal;
 
 import dev.batchfetch.ErrorKind;
+import dev.batchfetch.Result;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.ratelimiter.RateLimiter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -11,64 +17,101 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.jspecify.annotations.Nullable;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides when each call may start: it takes a bulkhead slot, then reserves a rate-limit permit,
- * and starts the call at once or schedules its start for when the permit is due. Nothing blocks: a
- * call waiting for a permit is a timer task, and a call waiting for a slot is an input not yet
- * taken from its batch, so memory is O(in flight), not O(batch size).
+ * Decides when each call may start, and what happens after each attempt.
  *
- * <p>Batches are served first come, first served. The loop in {@link #drain()} runs on one thread
- * at a time (whichever called it last: a submitter, the timer, or a call that just ended) and is
- * re-run when anything changes while it runs, the usual work-in-progress counter of reactive
- * libraries. At most one start waits on the timer at a time, so a cancelled batch wastes at most
- * one permit, and the limiter is asked for the next permit only when the previous one is due.
+ * <p>Inputs are taken from the batches in order (at most {@code maxPending} ahead of what has
+ * started) into a queue per host. A host is <em>ready</em> when it has inputs and nothing holds it
+ * back; the ready hosts are served in input order, so one host waiting for its quota or a pause
+ * never holds up the others. Serving a host takes a slot of the global bulkhead and one of the
+ * host's, then a permit of the host's rate limiter and one of the global limiter, in that order:
+ * the global permit is reserved for the very moment the call starts. A permit not yet due is a
+ * timer task; nothing blocks.
+ *
+ * <p>After an attempt the slots go back at once; then the server's quota signals (a {@code
+ * Retry-After} on a 429 or 503, a quota with nothing remaining) pause the host, and a retryable
+ * failure is scheduled again, as a new admission, after the server's wait or the backoff.
+ *
+ * <p>All state but the thread-safe limiters and bulkheads is owned by the loop in {@link #drain()},
+ * which runs on one thread at a time and is re-run when anything happens meanwhile, the usual
+ * work-in-progress counter of reactive libraries. Other threads talk to it through {@link #post}.
  */
-final class Admission {
+final class Admission implements Exchange.Listener {
   private static final Logger log = LoggerFactory.getLogger(Admission.class);
 
-  /** When the limiter cannot reserve a permit within its timeout, ask again after this long. */
+  /** When a limiter cannot reserve a permit within its timeout, ask again after this long. */
   private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-  private final RateLimiter rateLimiter;
-  private final Bulkhead bulkhead;
+  private final RateLimiter globalLimiter;
+  private final Bulkhead globalBulkhead;
+  private final Hosts hosts;
+  private final Retries retries;
+  private final Duration maxRetryAfter;
+  private final int maxPending;
   private final ScheduledExecutorService scheduler;
   private final Consumer<Exchange> starter;
+  private final LongSupplier nanoTime;
+  private final Clock clock;
+
   private final Queue<Batch> batches = new ConcurrentLinkedQueue<>();
+  private final Queue<Runnable> mailbox = new ConcurrentLinkedQueue<>();
   private final AtomicInteger wip = new AtomicInteger();
-  private volatile boolean waiting;
   private volatile boolean closed;
 
+  // Owned by the loop.
+  private final PriorityQueue<Host> ready =
+      new PriorityQueue<>(Comparator.comparingLong(host -> host.readyKey));
+  private int pending;
+  private long nextSequence;
+
   Admission(
-      RateLimiter rateLimiter,
-      Bulkhead bulkhead,
+      RateLimiter globalLimiter,
+      Bulkhead globalBulkhead,
+      Hosts hosts,
+      Retries retries,
+      Duration maxRetryAfter,
+      int maxPending,
       ScheduledExecutorService scheduler,
-      Consumer<Exchange> starter) {
-    this.rateLimiter = rateLimiter;
-    this.bulkhead = bulkhead;
+      Consumer<Exchange> starter,
+      LongSupplier nanoTime,
+      Clock clock) {
+    this.globalLimiter = globalLimiter;
+    this.globalBulkhead = globalBulkhead;
+    this.hosts = hosts;
+    this.retries = retries;
+    this.maxRetryAfter = maxRetryAfter;
+    this.maxPending = maxPending;
     this.scheduler = scheduler;
     this.starter = starter;
+    this.nanoTime = nanoTime;
+    this.clock = clock;
   }
 
-  /** Queues {@code batch} behind the batches already queued. */
+  /** Queues {@code batch} behind the batches already queued; its work starts on the loop. */
   void submit(Batch batch) {
     batches.add(batch);
     try {
       scheduler.execute(this::drain);
     } catch (RejectedExecutionException e) {
-      drain(); // closing: the loop rejects what is left
+      drain(); // closing: the loop admits nothing more
     }
   }
 
-  /** Stops admitting; what is queued is left to {@link Batch#stop}. */
+  /** Stops admitting; what is queued is ended by {@link Batch#stop}. */
   void close() {
     closed = true;
   }
 
-  /** Starts every call that may start now. Safe from any thread; never blocks. */
+  /** Runs {@code task} on the loop. Safe from any thread; never blocks. */
+  void post(Runnable task) {
+    mailbox.add(task);
+    drain();
+  }
+
   void drain() {
     if (wip.getAndIncrement() != 0) {
       return;
@@ -76,16 +119,34 @@ final class Admission {
     int missed = 1;
     do {
       try {
-        admit();
+        for (Runnable task = mailbox.poll(); task != null; task = mailbox.poll()) {
+          task.run();
+        }
+        fill();
+        dispatch();
       } catch (RuntimeException e) {
-        log.error("batchfetch: admission loop failed; it will run again on the next event", e);
+        log.error("batchfetch: admission loop failed; it runs again on the next event", e);
       }
       missed = wip.addAndGet(-missed);
     } while (missed != 0);
   }
 
-  private void admit() {
-    while (!closed && !waiting) {
+  @Override
+  public void attemptEnded(Exchange exchange, Result attempt) {
+    Host host = exchange.host;
+    release(host);
+    try {
+      if (!exchange.isDone()) {
+        decide(exchange, attempt);
+      }
+    } finally {
+      post(() -> markReady(host));
+    }
+  }
+
+  /** Takes inputs from the batches into their hosts' queues, up to {@code maxPending}. */
+  private void fill() {
+    while (!closed && pending < maxPending) {
       Batch batch = batches.peek();
       if (batch == null) {
         return;
@@ -96,63 +157,247 @@ final class Admission {
         continue;
       }
       Prepared prepared = batch.prepare(index);
-      if (prepared instanceof Prepared.Invalid invalid) {
-        if (batch.claim(index)) {
-          batch.fail(index, invalid.url(), invalid.kind(), invalid.exception());
-        }
-        continue;
-      }
-      if (!bulkhead.tryAcquirePermission()) {
-        return; // a call ending releases a slot and drains again
-      }
-      long waitNanos = rateLimiter.reservePermission();
-      if (waitNanos < 0) {
-        bulkhead.onComplete();
-        startLater(null, RETRY_NANOS);
-        return;
-      }
       if (!batch.claim(index)) {
-        bulkhead.onComplete(); // the batch stopped meanwhile
+        continue; // the batch stopped meanwhile
+      }
+      if (prepared instanceof Prepared.Invalid invalid) {
+        batch.fail(index, invalid.url(), invalid.kind(), invalid.exception());
         continue;
       }
-      Exchange exchange = new Exchange(batch, index, (Prepared.Ready) prepared, this::release);
+      Prepared.Ready request = (Prepared.Ready) prepared;
+      Exchange exchange =
+          new Exchange(
+              batch,
+              index,
+              request,
+              hosts.of(request.request().url()),
+              nextSequence++,
+              retries.contextFor(request.request()),
+              this);
       batch.track(exchange);
       if (closed || batch.isDone()) { // stopped while we claimed: its stop() may have missed this
         exchange.cancel(new CancellationException(closed ? "fetcher closed" : "batch cancelled"));
+        continue;
       }
-      if (waitNanos == 0) {
-        starter.accept(exchange);
+      enqueue(exchange, false);
+    }
+  }
+
+  /** Starts what may start now, host by host in input order. */
+  private void dispatch() {
+    while (!closed) {
+      Host host = ready.poll();
+      if (host == null) {
+        return;
+      }
+      host.inReady = false;
+      Exchange exchange = host.head();
+      if (exchange == null) {
+        continue;
+      }
+      if (exchange.isDone()) { // cancelled while it waited
+        dequeue(host);
+        markReady(host);
+        continue;
+      }
+      long now = nanoTime.getAsLong();
+      if (host.blockedUntilNanos - now > 0) {
+        dequeue(host);
+        Duration wait = Duration.ofNanos(host.blockedUntilNanos - now);
+        exchange.complete(
+            exchange.failed(
+                ErrorKind.RATE_LIMITED, new RateLimitedException(host.key, wait, maxRetryAfter)));
+        markReady(host);
+        continue;
+      }
+      if (host.pausedUntilNanos - now > 0) {
+        exchange.addPermitWait(host.pausedUntilNanos - now);
+        wakeLater(host, host.pausedUntilNanos - now);
+        continue;
+      }
+      if (!globalBulkhead.tryAcquirePermission()) {
+        markReady(host);
+        return; // every host needs a global slot; a call ending drains again
+      }
+      if (!host.bulkhead.tryAcquirePermission()) {
+        globalBulkhead.onComplete();
+        continue; // the host's own calls ending make it ready again
+      }
+      long hostWait = host.limiter.reservePermission();
+      if (hostWait < 0) {
+        release(host);
+        wakeLater(host, RETRY_NANOS);
+        continue;
+      }
+      dequeue(host);
+      exchange.addPermitWait(hostWait);
+      if (hostWait == 0) {
+        admitGlobally(host, exchange);
       } else {
-        startLater(exchange, waitNanos);
+        host.timerArmed = true;
+        later(hostWait, () -> admitGlobally(host, exchange));
       }
     }
   }
 
-  /** Starts {@code exchange} (or only drains again, if null) after {@code nanos}. */
-  private void startLater(@Nullable Exchange exchange, long nanos) {
-    waiting = true;
+  /** The host's permit is due: reserve the global one for the moment the call starts. */
+  private void admitGlobally(Host host, Exchange exchange) {
+    host.timerArmed = false;
+    if (!stillWanted(host, exchange)) {
+      return;
+    }
+    long wait = globalLimiter.reservePermission();
+    if (wait < 0) {
+      release(host);
+      enqueue(exchange, true);
+      wakeLater(host, RETRY_NANOS);
+      return;
+    }
+    exchange.addPermitWait(wait);
+    if (wait == 0) {
+      starter.accept(exchange);
+      markReady(host);
+    } else {
+      host.limiter.usedAt(nanoTime.getAsLong() + wait);
+      host.timerArmed = true;
+      later(
+          wait,
+          () -> {
+            host.timerArmed = false;
+            if (stillWanted(host, exchange)) {
+              starter.accept(exchange);
+              markReady(host);
+            }
+          });
+    }
+  }
+
+  /**
+   * Whether a call that held its slots while it waited for a permit should still start: not if it
+   * was cancelled, nor if its host was paused meanwhile (it goes back to the head of the line).
+   */
+  private boolean stillWanted(Host host, Exchange exchange) {
+    if (exchange.isDone()) {
+      release(host);
+      markReady(host);
+      return false;
+    }
+    if (host.pausedUntilNanos - nanoTime.getAsLong() > 0) {
+      release(host);
+      enqueue(exchange, true);
+      return false;
+    }
+    return true;
+  }
+
+  /** After an attempt: heed the server's quota signals, then retry or complete. Any thread. */
+  private void decide(Exchange exchange, Result attempt) {
+    Host host = exchange.host;
+    int status = attempt.status();
+    boolean overload = Retries.isOverload(status);
+    Instant now = clock.instant();
+    QuotaSignal signal =
+        status == 0 ? QuotaSignal.NONE : QuotaHeaders.parse(attempt.headers(), now);
+    Instant holdUntil = overload ? signal.retryAfter() : null;
+    Instant reset = signal.reset();
+    if (signal.remaining() == 0
+        && reset != null
+        && (holdUntil == null || reset.isAfter(holdUntil))) {
+      holdUntil = reset;
+    }
+    long holdNanos =
+        holdUntil == null ? 0 : Math.max(0, Duration.between(now, holdUntil).toNanos());
+    boolean beyondCap = holdUntil != null && holdNanos > maxRetryAfter.toNanos();
+    if (holdUntil != null) {
+      long until = nanoTime.getAsLong() + holdNanos;
+      post(() -> hold(host, until, beyondCap));
+    } else if (overload) {
+      host.limiter.drainPermissions(); // too fast without saying how much: spend the burst
+    }
+    if (beyondCap && overload) {
+      exchange.complete(exchange.withError(attempt, ErrorKind.RATE_LIMITED, null));
+      return;
+    }
+    long backoffMillis = exchange.retry == null ? -1 : exchange.retry.onResult(attempt);
+    if (backoffMillis < 0 || beyondCap) {
+      exchange.complete(attempt);
+      return;
+    }
+    long delay =
+        overload && signal.retryAfter() != null
+            ? holdNanos
+            : TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+    later(
+        delay,
+        () -> {
+          if (!exchange.isDone()) {
+            enqueue(exchange, true);
+          }
+        });
+  }
+
+  /** Pauses {@code host} until {@code untilNanos}, or blocks it past the cap; never shortens. */
+  private void hold(Host host, long untilNanos, boolean block) {
+    if (block) {
+      if (untilNanos - host.blockedUntilNanos > 0) {
+        host.blockedUntilNanos = untilNanos;
+      }
+    } else if (untilNanos - host.pausedUntilNanos > 0) {
+      host.pausedUntilNanos = untilNanos;
+      host.limiter.holdUntil(untilNanos);
+    }
+  }
+
+  private void enqueue(Exchange exchange, boolean first) {
+    Host host = exchange.host;
+    if (first) {
+      host.queue.addFirst(exchange);
+      if (host.inReady) { // its head changed: re-sort it
+        ready.remove(host);
+        host.inReady = false;
+      }
+    } else {
+      host.queue.addLast(exchange);
+    }
+    pending++;
+    markReady(host);
+  }
+
+  private void dequeue(Host host) {
+    host.queue.pollFirst();
+    pending--;
+  }
+
+  private void markReady(Host host) {
+    Exchange head = host.head();
+    if (!host.inReady && !host.timerArmed && head != null) {
+      host.readyKey = head.sequence;
+      host.inReady = true;
+      ready.add(host);
+    }
+  }
+
+  private void wakeLater(Host host, long nanos) {
+    host.timerArmed = true;
+    later(
+        nanos,
+        () -> {
+          host.timerArmed = false;
+          markReady(host);
+        });
+  }
+
+  /** Runs {@code task} on the loop after {@code nanos}. */
+  private void later(long nanos, Runnable task) {
     try {
-      var unused =
-          scheduler.schedule(
-              () -> {
-                waiting = false;
-                if (exchange != null) {
-                  starter.accept(exchange);
-                }
-                drain();
-              },
-              nanos,
-              TimeUnit.NANOSECONDS);
+      var unused = scheduler.schedule(() -> post(task), nanos, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
-      waiting = false;
-      if (exchange != null) {
-        exchange.abandon(ErrorKind.REJECTED, e);
-      }
+      // Closing: every exchange still waiting is ended by Batch.stop.
     }
   }
 
-  private void release() {
-    bulkhead.onComplete();
-    drain();
+  private void release(Host host) {
+    host.bulkhead.onComplete();
+    globalBulkhead.onComplete();
   }
 }

@@ -105,7 +105,10 @@ final class Batch {
   }
 
   void fail(int index, @Nullable String url, ErrorKind kind, @Nullable Throwable exception) {
-    complete(index, new Result(index, url, 0, Map.of(), NO_BODY, Duration.ZERO, kind, exception));
+    complete(
+        index,
+        new Result(
+            index, url, 0, Map.of(), NO_BODY, Duration.ZERO, 0, Duration.ZERO, kind, exception));
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.batchfetch.Result;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.ratelimiter.RateLimiter;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,8 +93,14 @@ public final class Engine implements AutoCloseable {
         new Admission(
             rateLimiter(name, settings.rateLimit()),
             bulkhead(name, concurrency),
+            new Hosts(settings.perHost(), settings.hostOverrides(), System::nanoTime),
+            new Retries(name, settings.retry()),
+            settings.maxRetryAfter(),
+            settings.maxPending(),
             scheduler,
-            starter);
+            starter,
+            System::nanoTime,
+            Clock.systemUTC());
   }
 
   /** The fetcher's name, the prefix of its threads' names. */
@@ -191,7 +198,7 @@ public final class Engine implements AutoCloseable {
     try {
       pool.execute(() -> exchange.execute(client));
     } catch (RejectedExecutionException e) {
-      exchange.abandon(ErrorKind.REJECTED, e);
+      exchange.complete(exchange.failed(ErrorKind.REJECTED, e)); // closing
     }
   }
 
@@ -231,7 +238,8 @@ public final class Engine implements AutoCloseable {
   }
 
   private static RateLimiter rateLimiter(String name, RateLimit limit) {
-    // The admission loop holds at most one reservation at a time, so any wait may be reserved.
+    // Reservations are bounded by the bulkhead's slots, each held while it waits: any wait may be
+    // reserved, so the timeout is only a guard.
     return new SmoothRateLimiter(name, limit, Duration.ofDays(1));
   }
 

@@ -2,65 +2,85 @@ package dev.batchfetch.internal;
 
 import dev.batchfetch.ErrorKind;
 import dev.batchfetch.Result;
+import io.github.resilience4j.retry.Retry;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One admitted HTTP exchange: sends the request, reads and closes the response, and records exactly
- * one {@link Result} for its input. Runs blocking ({@link #execute}) or asynchronously ({@link
- * #enqueue}); either way {@code onEnd} runs exactly once, when OkHttp is done with the call, so the
- * admission slot is held for as long as the call really is in flight.
+ * One input of a batch on its way to a result, over one or more attempts. Each attempt sends the
+ * request, blocking ({@link #execute}) or asynchronously ({@link #enqueue}), reads and closes the
+ * response, and reports to the {@link Listener} exactly once, when OkHttp is done with the call;
+ * the listener decides whether to try again or to {@link #complete} the input's one result.
  */
 final class Exchange implements Callback {
-  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
   private static final byte[] NO_BODY = new byte[0];
 
-  private final Batch batch;
-  private final int index;
-  private final String url;
-  private final Request request;
-  private final Runnable onEnd;
+  /** Hears how each attempt ended. */
+  interface Listener {
+    void attemptEnded(Exchange exchange, Result attempt);
+  }
+
+  final Batch batch;
+  final int index;
+  final String url;
+  final Request request;
+  final Host host;
+  final long sequence;
+  final Retry.@Nullable AsyncContext<Result> retry;
+  private final Listener listener;
   private final AtomicBoolean completed = new AtomicBoolean();
   private volatile @Nullable Call call;
   private volatile @Nullable CancellationException cancelled;
-  private volatile long startNanos;
+  private final AtomicInteger attempts = new AtomicInteger();
+  private final AtomicLong permitWaitNanos = new AtomicLong();
+  private volatile long firstStartNanos;
 
-  Exchange(Batch batch, int index, Prepared.Ready prepared, Runnable onEnd) {
+  Exchange(
+      Batch batch,
+      int index,
+      Prepared.Ready prepared,
+      Host host,
+      long sequence,
+      Retry.@Nullable AsyncContext<Result> retry,
+      Listener listener) {
     this.batch = batch;
     this.index = index;
     this.url = prepared.url();
     this.request = prepared.request();
-    this.onEnd = onEnd;
+    this.host = host;
+    this.sequence = sequence;
+    this.retry = retry;
+    this.listener = listener;
   }
 
-  /** Runs the exchange on the calling thread: the sequential and pool policies. */
+  /** Runs one attempt on the calling thread: the sequential and pool policies. */
   void execute(OkHttpClient client) {
     Call c = open(client);
     if (c == null) {
       return;
     }
+    Result result;
     try (Response response = c.execute()) {
-      complete(read(response));
+      result = read(response);
     } catch (IOException | RuntimeException e) {
-      complete(failure(e));
-    } finally {
-      end();
+      result = failure(e);
     }
+    listener.attemptEnded(this, result);
   }
 
-  /** Hands the exchange to OkHttp's dispatcher: the async policy. */
+  /** Hands one attempt to OkHttp's dispatcher: the async policy. */
   void enqueue(OkHttpClient client) {
     Call c = open(client);
     if (c != null) {
@@ -70,27 +90,42 @@ final class Exchange implements Callback {
 
   @Override
   public void onResponse(Call c, Response response) {
+    Result result;
     try (response) {
-      complete(read(response));
-    } catch (IOException | RuntimeException e) {
-      complete(failure(e));
-    } finally {
-      end();
+      result = read(response);
+    } catch (RuntimeException e) {
+      result = failure(e);
     }
+    listener.attemptEnded(this, result);
   }
 
   @Override
   public void onFailure(Call c, IOException e) {
-    try {
-      complete(failure(e));
-    } finally {
-      end();
+    listener.attemptEnded(this, failure(e));
+  }
+
+  /** Adds time this input waited for a permit or a pause; the admission loop's thread only. */
+  void addPermitWait(long nanos) {
+    if (nanos > 0) {
+      permitWaitNanos.addAndGet(nanos);
+    }
+  }
+
+  boolean isDone() {
+    return completed.get();
+  }
+
+  /** Records this input's one result; later calls do nothing. */
+  void complete(Result result) {
+    if (completed.compareAndSet(false, true)) {
+      batch.untrack(this);
+      batch.complete(index, result);
     }
   }
 
   /**
-   * Cancels this exchange from any thread: its result becomes {@code CANCELLED} now, and the OkHttp
-   * call, if it started, is cancelled; {@code onEnd} still runs when OkHttp lets go of the call.
+   * Ends this input now from any thread: {@code REJECTED} if no attempt was sent, else {@code
+   * CANCELLED}, and cancels the call in flight, whose attempt still reports when OkHttp lets go.
    */
   void cancel(CancellationException cause) {
     cancelled = cause;
@@ -98,32 +133,47 @@ final class Exchange implements Callback {
     if (c != null) {
       c.cancel();
     }
-    complete(batchFailure(ErrorKind.CANCELLED, cause));
+    complete(failed(attempts.get() == 0 ? ErrorKind.REJECTED : ErrorKind.CANCELLED, cause));
   }
 
-  /** Ends an exchange that will never be started, for example when its executor rejected it. */
-  void abandon(ErrorKind kind, Throwable cause) {
-    try {
-      complete(batchFailure(kind, cause));
-    } finally {
-      end();
-    }
+  /** A result for this input with no response: nothing was sent, or the attempt failed. */
+  Result failed(ErrorKind kind, @Nullable Throwable cause) {
+    return new Result(
+        index, url, 0, Map.of(), NO_BODY, elapsed(), attempts.get(), permitWait(), kind, cause);
+  }
+
+  /** {@code attempt} with another error kind, keeping its response. */
+  Result withError(Result attempt, ErrorKind kind, @Nullable Throwable cause) {
+    return new Result(
+        index,
+        url,
+        attempt.status(),
+        attempt.headers(),
+        attempt.body(),
+        attempt.elapsed(),
+        attempt.attempts(),
+        attempt.permitWait(),
+        kind,
+        cause);
   }
 
   private @Nullable Call open(OkHttpClient client) {
-    startNanos = System.nanoTime();
     CancellationException cause = cancelled;
     if (cause != null) {
-      abandon(ErrorKind.CANCELLED, cause);
+      listener.attemptEnded(this, failed(ErrorKind.CANCELLED, cause));
       return null;
     }
     Call c;
     try {
       c = client.newCall(request);
     } catch (RuntimeException e) {
-      abandon(ErrorKind.UNEXPECTED, e);
+      listener.attemptEnded(this, failed(ErrorKind.UNEXPECTED, e));
       return null;
     }
+    if (attempts.get() == 0) {
+      firstStartNanos = System.nanoTime();
+    }
+    attempts.incrementAndGet();
     call = c;
     if (cancelled != null) {
       c.cancel();
@@ -131,16 +181,19 @@ final class Exchange implements Callback {
     return c;
   }
 
-  private Result read(Response response) throws IOException {
+  private Result read(Response response) {
     int status = response.code();
     Map<String, List<String>> headers = response.headers().toMultimap();
     byte[] body;
+    ErrorKind error = status >= 200 && status < 300 ? null : ErrorKind.HTTP_STATUS;
+    IOException bodyFailure = null;
     try {
       body = response.body().bytes();
     } catch (IOException e) {
       // The status and headers arrived; keep them with the failure of the body.
-      return new Result(
-          index, url, status, headers, NO_BODY, elapsed(), Failures.classify(e, isCancelled()), e);
+      body = NO_BODY;
+      error = Failures.classify(e, cancelled != null);
+      bodyFailure = e;
     }
     return new Result(
         index,
@@ -149,41 +202,29 @@ final class Exchange implements Callback {
         headers,
         body,
         elapsed(),
-        status >= 200 && status < 300 ? null : ErrorKind.HTTP_STATUS,
-        null);
+        attempts.get(),
+        permitWait(),
+        error,
+        bodyFailure);
   }
 
   private Result failure(Exception e) {
     // Only our own cancellation counts: OkHttp's call timeout also cancels the call.
-    ErrorKind kind = Failures.classify(e, isCancelled());
-    return new Result(index, url, 0, Map.of(), NO_BODY, elapsed(), kind, e);
-  }
-
-  private Result batchFailure(ErrorKind kind, Throwable cause) {
-    return new Result(index, url, 0, Map.of(), NO_BODY, elapsed(), kind, cause);
-  }
-
-  private boolean isCancelled() {
-    return cancelled != null;
+    return failed(Failures.classify(e, cancelled != null), e);
   }
 
   private Duration elapsed() {
-    long start = startNanos;
-    return start == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - start);
+    return attempts.get() == 0
+        ? Duration.ZERO
+        : Duration.ofNanos(System.nanoTime() - firstStartNanos);
   }
 
-  private void complete(Result result) {
-    if (completed.compareAndSet(false, true)) {
-      batch.complete(index, result);
-    }
+  private Duration permitWait() {
+    return Duration.ofNanos(permitWaitNanos.get());
   }
 
-  private void end() {
-    batch.untrack(this);
-    try {
-      onEnd.run();
-    } catch (RuntimeException e) {
-      log.error("batchfetch: releasing the admission slot of {} failed", url, e);
-    }
+  @Override
+  public String toString() {
+    return "Exchange{" + url + " #" + index + ", attempts=" + attempts.get() + "}";
   }
 }

@@ -1,7 +1,9 @@
 package dev.batchfetch.internal;
 
 import dev.batchfetch.ExecutionPolicy;
+import dev.batchfetch.HostLimits;
 import dev.batchfetch.RateLimit;
+import dev.batchfetch.RetryPolicy;
 import java.time.Duration;
 import java.util.Map;
 import okhttp3.OkHttpClient;
@@ -10,7 +12,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The checked, immutable configuration of one fetcher, as its builder leaves it.
  *
- * @param maxConcurrent the bulkhead's size, already capped by the policy's width
+ * @param maxConcurrent the global bulkhead's size, already capped by the policy's width
+ * @param hostOverrides limits by host name or {@code name:port}, keys in lower case
+ * @param maxPending how many inputs may wait in host queues ahead of the calls in flight
  * @param connectTimeout null keeps the base client's
  * @param client the user's client to derive from, or null for a fresh one
  */
@@ -18,6 +22,11 @@ public record Settings(
     ExecutionPolicy policy,
     RateLimit rateLimit,
     int maxConcurrent,
+    HostLimits perHost,
+    Map<String, HostLimits> hostOverrides,
+    RetryPolicy retry,
+    Duration maxRetryAfter,
+    int maxPending,
     @Nullable Duration connectTimeout,
     @Nullable Duration readTimeout,
     @Nullable Duration writeTimeout,
@@ -26,6 +35,7 @@ public record Settings(
     @Nullable OkHttpClient client) {
 
   public Settings {
+    hostOverrides = Map.copyOf(hostOverrides);
     defaultHeaders = Map.copyOf(defaultHeaders);
   }
 }

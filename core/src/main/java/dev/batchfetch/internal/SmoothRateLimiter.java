@@ -131,7 +131,25 @@ final class SmoothRateLimiter implements RateLimiter {
    * steady rate: a server's "retry after" applied to the limiter.
    */
   void holdUntil(long untilNanos) {
-    tat.accumulateAndGet(untilNanos + toleranceNanos, Math::max);
+    if (intervalNanos > 0) {
+      tat.accumulateAndGet(untilNanos + toleranceNanos, Math::max);
+    }
+  }
+
+  /**
+   * Pushes the schedule so that the permit just reserved counts as used at {@code startNanos}: a
+   * call that waited for another limiter after this one's permit was due keeps its successors one
+   * interval behind it.
+   */
+  void usedAt(long startNanos) {
+    if (intervalNanos > 0) {
+      tat.accumulateAndGet(startNanos + intervalNanos, Math::max);
+    }
+  }
+
+  /** Whether every permit handed out is in the past: a fresh limiter would behave the same. */
+  boolean isIdle() {
+    return tat.get() - nanoTime.getAsLong() <= 0;
   }
 
   @Override
