@@ -46,8 +46,9 @@ import org.jspecify.annotations.Nullable;
  * @param elapsed the time from the start of the first attempt (after its admission) to the end of
  *     the last, backoffs between attempts included; zero when no attempt started
  * @param attempts how many attempts were sent, retries included; 0 when none was
- * @param permitWait how long this input waited for rate-limit permits and for pauses the server
- *     asked for, over all its attempts
+ * @param admissionWait how long this input waited to be admitted, over all its attempts: for
+ *     rate-limit permits, bulkhead slots and the pauses its server asked for ({@code Retry-After}),
+ *     but not the backoff between attempts
  * @param error why this is not a success, or null when it is one
  * @param exception the exception behind {@code error}, or null for a success or an HTTP status
  */
@@ -60,7 +61,7 @@ public record Result(
     byte[] body,
     Duration elapsed,
     int attempts,
-    Duration permitWait,
+    Duration admissionWait,
     @Nullable ErrorKind error,
     @Nullable Throwable exception) {
 
@@ -70,7 +71,7 @@ public record Result(
    * Checks and copies the arguments.
    *
    * @throws NullPointerException if {@code headers}, {@code body}, {@code elapsed} or {@code
-   *     permitWait} is null
+   *     admissionWait} is null
    * @throws IllegalArgumentException if {@code index} or {@code attempts} is negative, {@code
    *     status} is not 0 or in 100..999, or a non-2xx status comes without an error
    */
@@ -78,7 +79,7 @@ public record Result(
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(body, "body");
     Objects.requireNonNull(elapsed, "elapsed");
-    Objects.requireNonNull(permitWait, "permitWait");
+    Objects.requireNonNull(admissionWait, "admissionWait");
     if (attempts < 0) {
       throw new IllegalArgumentException("attempts must not be negative, was " + attempts);
     }
@@ -165,7 +166,7 @@ public record Result(
         && Arrays.equals(body, r.body)
         && elapsed.equals(r.elapsed)
         && attempts == r.attempts
-        && permitWait.equals(r.permitWait)
+        && admissionWait.equals(r.admissionWait)
         && error == r.error
         && Objects.equals(exception, r.exception);
   }

@@ -211,7 +211,6 @@ final class Admission implements Exchange.Listener {
         continue;
       }
       if (host.pausedUntilNanos - now > 0) {
-        exchange.addPermitWait(host.pausedUntilNanos - now);
         wakeLater(host, host.pausedUntilNanos - now);
         continue;
       }
@@ -230,7 +229,6 @@ final class Admission implements Exchange.Listener {
         continue;
       }
       dequeue(host);
-      exchange.addPermitWait(hostWait);
       if (hostWait == 0) {
         admitGlobally(host, exchange);
       } else {
@@ -253,7 +251,6 @@ final class Admission implements Exchange.Listener {
       wakeLater(host, RETRY_NANOS);
       return;
     }
-    exchange.addPermitWait(wait);
     if (wait == 0) {
       starter.accept(exchange);
       markReady(host);
@@ -323,10 +320,13 @@ final class Admission implements Exchange.Listener {
       exchange.complete(attempt);
       return;
     }
-    long delay =
-        overload && signal.retryAfter() != null
-            ? holdNanos
-            : TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+    long delay;
+    if (overload && signal.retryAfter() != null) {
+      delay = holdNanos;
+      exchange.addAdmissionWait(holdNanos); // the server's wait, unlike a backoff, is admission
+    } else {
+      delay = TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+    }
     later(
         delay,
         () -> {
@@ -360,6 +360,7 @@ final class Admission implements Exchange.Listener {
       host.queue.addLast(exchange);
     }
     pending++;
+    exchange.queued(nanoTime.getAsLong());
     markReady(host);
   }
 

@@ -44,8 +44,9 @@ final class Exchange implements Callback {
   private volatile @Nullable Call call;
   private volatile @Nullable CancellationException cancelled;
   private final AtomicInteger attempts = new AtomicInteger();
-  private final AtomicLong permitWaitNanos = new AtomicLong();
+  private final AtomicLong admissionWaitNanos = new AtomicLong();
   private volatile long firstStartNanos;
+  private volatile long queuedAtNanos;
 
   Exchange(
       Batch batch,
@@ -104,10 +105,15 @@ final class Exchange implements Callback {
     listener.attemptEnded(this, failure(e));
   }
 
-  /** Adds time this input waited for a permit or a pause; the admission loop's thread only. */
-  void addPermitWait(long nanos) {
+  /** Notes that this input joined its host's queue: its wait for admission starts. */
+  void queued(long nanos) {
+    queuedAtNanos = nanos;
+  }
+
+  /** Adds a wait the server asked for (Retry-After) to this input's admission wait. */
+  void addAdmissionWait(long nanos) {
     if (nanos > 0) {
-      permitWaitNanos.addAndGet(nanos);
+      admissionWaitNanos.addAndGet(nanos);
     }
   }
 
@@ -139,7 +145,7 @@ final class Exchange implements Callback {
   /** A result for this input with no response: nothing was sent, or the attempt failed. */
   Result failed(ErrorKind kind, @Nullable Throwable cause) {
     return new Result(
-        index, url, 0, Map.of(), NO_BODY, elapsed(), attempts.get(), permitWait(), kind, cause);
+        index, url, 0, Map.of(), NO_BODY, elapsed(), attempts.get(), admissionWait(), kind, cause);
   }
 
   /** {@code attempt} with another error kind, keeping its response. */
@@ -152,7 +158,7 @@ final class Exchange implements Callback {
         attempt.body(),
         attempt.elapsed(),
         attempt.attempts(),
-        attempt.permitWait(),
+        attempt.admissionWait(),
         kind,
         cause);
   }
@@ -170,8 +176,10 @@ final class Exchange implements Callback {
       listener.attemptEnded(this, failed(ErrorKind.UNEXPECTED, e));
       return null;
     }
+    long now = System.nanoTime();
+    addAdmissionWait(now - queuedAtNanos);
     if (attempts.get() == 0) {
-      firstStartNanos = System.nanoTime();
+      firstStartNanos = now;
     }
     attempts.incrementAndGet();
     call = c;
@@ -203,7 +211,7 @@ final class Exchange implements Callback {
         body,
         elapsed(),
         attempts.get(),
-        permitWait(),
+        admissionWait(),
         error,
         bodyFailure);
   }
@@ -219,8 +227,8 @@ final class Exchange implements Callback {
         : Duration.ofNanos(System.nanoTime() - firstStartNanos);
   }
 
-  private Duration permitWait() {
-    return Duration.ofNanos(permitWaitNanos.get());
+  private Duration admissionWait() {
+    return Duration.ofNanos(admissionWaitNanos.get());
   }
 
   @Override

@@ -1,0 +1,157 @@
+package dev.batchfetch;
+
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Retries: what is retried, after how long, and that a retry is a new admission. */
+@Timeout(30)
+class RetryTest {
+  @RegisterExtension final NoLeaks leaks = new NoLeaks();
+  @StartStop private final MockWebServer server = Servers.noDelay();
+  private final Script script = new Script();
+
+  private static final RetryPolicy FAST =
+      RetryPolicy.defaults().withBackoff(Duration.ofMillis(20), 2.0, Duration.ofMillis(100));
+
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#all")
+  void retriesAfterTheDelayTheServerAsked(ExecutionPolicy policy) {
+    server.setDispatcher(script.then("/a", Script.status(429, "Retry-After", "1")));
+
+    Result result = fetch(policy, FAST, "/a").get(0);
+
+    assertThat(result.isSuccess()).as("%s", result).isTrue();
+    assertThat(result.attempts()).isEqualTo(2);
+    assertThat(gapMillis(script.arrivalsOf("/a"), 0)).isBetween(950L, 5_000L);
+    assertThat(result.admissionWait()).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#all")
+  void retryAfterTakesPrecedenceOverTheBackoff(ExecutionPolicy policy) {
+    server.setDispatcher(script.then("/a", Script.status(503, "Retry-After", "1")));
+    RetryPolicy slow =
+        RetryPolicy.defaults().withBackoff(Duration.ofSeconds(20), 2.0, Duration.ofSeconds(20));
+
+    Result result = fetch(policy, slow, "/a").get(0);
+
+    assertThat(result.attempts()).isEqualTo(2);
+    assertThat(gapMillis(script.arrivalsOf("/a"), 0)).isBetween(950L, 5_000L);
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#all")
+  void retriesTransientFailuresWithBackoffUntilAttemptsRunOut(ExecutionPolicy policy) {
+    server.setDispatcher(
+        script
+            .then(
+                "/cut", // cut mid-body: OkHttp itself retries a connection that fails earlier
+                new MockResponse.Builder()
+                    .body(new okio.Buffer().write(new byte[64 * 1024]))
+                    .onResponseBody(new SocketEffect.CloseSocket())
+                    .build())
+            .then("/busy", Script.status(502))
+            .then("/busy", Script.status(504))
+            .then("/busy", Script.status(503))
+            .then("/busy", Script.status(500)));
+
+    List<Result> results = fetch(policy, FAST, "/cut", "/busy");
+
+    assertThat(results.get(0).isSuccess()).as("%s", results.get(0)).isTrue();
+    assertThat(results.get(0).attempts()).isEqualTo(2);
+    assertThat(script.arrivalsOf("/cut")).hasSize(2);
+    assertThat(results.get(1).status()).isEqualTo(503);
+    assertThat(results.get(1).error()).isEqualTo(ErrorKind.HTTP_STATUS);
+    assertThat(results.get(1).attempts()).isEqualTo(3);
+    assertThat(script.arrivalsOf("/busy")).hasSize(3);
+  }
+
+  @Test
+  void doesNotRetryWhatIsNotTransient() {
+    server.setDispatcher(script.then("/404", Script.status(404)).then("/500", Script.status(500)));
+
+    List<Result> results = fetch(ExecutionPolicy.async(4), FAST, "/404", "/500");
+
+    assertThat(results).extracting(Result::attempts).containsExactly(1, 1);
+    assertThat(script.arrivals()).hasSize(2);
+  }
+
+  @Test
+  void retriesNonIdempotentMethodsOnlyWhenAskedTo() {
+    server.setDispatcher(
+        script.then("/post", Script.status(503)).then("/post", Script.status(503)));
+    FetchRequest post =
+        FetchRequest.of("POST", server.url("/post").toString()).withBody(new byte[1], "x/y");
+    BatchFetcher once = leaks.track(BatchFetcher.builder().retry(FAST).build());
+    BatchFetcher retrying =
+        leaks.track(BatchFetcher.builder().retry(FAST.withRetryNonIdempotent(true)).build());
+
+    Result first = once.fetchAllRequests(List.of(post)).join().get(0);
+    Result second = retrying.fetchAllRequests(List.of(post)).join().get(0);
+
+    assertThat(first.attempts()).isEqualTo(1);
+    assertThat(first.status()).isEqualTo(503);
+    assertThat(second.attempts()).isEqualTo(2);
+    assertThat(second.isSuccess()).isTrue();
+  }
+
+  @Test
+  void aRetryWaitsForARateLimitPermitLikeAnyCall() {
+    server.setDispatcher(script.then("/a", Script.status(503)));
+    BatchFetcher fetcher =
+        leaks.track(
+            BatchFetcher.builder()
+                .rateLimit(RateLimit.perSecond(4)) // 250 ms apart; the backoff is 20 ms
+                .retry(FAST)
+                .build());
+
+    Result result = fetcher.fetchAll(List.of(server.url("/a").toString())).join().get(0);
+
+    assertThat(result.attempts()).isEqualTo(2);
+    assertThat(gapMillis(script.arrivalsOf("/a"), 0)).isGreaterThanOrEqualTo(240L);
+  }
+
+  @Test
+  void recordsTheTimeSpentWaitingForAdmission() {
+    server.setDispatcher(script);
+    BatchFetcher fetcher =
+        leaks.track(
+            BatchFetcher.builder()
+                .policy(ExecutionPolicy.async(8))
+                .rateLimit(RateLimit.perSecond(10))
+                .build());
+
+    List<Result> results = fetcher.fetchAll(List.of(url("/a"), url("/b"), url("/c"))).join();
+
+    assertThat(results.get(0).admissionWait()).isLessThan(Duration.ofMillis(50));
+    assertThat(results.get(2).admissionWait())
+        .isBetween(Duration.ofMillis(150), Duration.ofSeconds(5));
+  }
+
+  private List<Result> fetch(ExecutionPolicy policy, RetryPolicy retry, String... paths) {
+    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).retry(retry).build());
+    return fetcher.fetchAll(java.util.Arrays.stream(paths).map(this::url).toList()).join();
+  }
+
+  private String url(String path) {
+    return server.url(path).toString();
+  }
+
+  /** Milliseconds between arrival {@code i} and arrival {@code i + 1}. */
+  static long gapMillis(List<Long> arrivals, int i) {
+    assertThat(arrivals).hasSizeGreaterThan(i + 1);
+    return NANOSECONDS.toMillis(arrivals.get(i + 1) - arrivals.get(i));
+  }
+}
