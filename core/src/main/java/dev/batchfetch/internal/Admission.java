@@ -134,12 +134,12 @@ final class Admission implements Exchange.Listener {
   @Override
   public void attemptEnded(Exchange exchange, Result attempt) {
     Host host = exchange.host;
-    release(host);
     try {
       if (!exchange.isDone()) {
-        decide(exchange, attempt);
+        decide(exchange, attempt); // first, so that a pause is posted before the slot is free
       }
     } finally {
+      release(host);
       post(() -> markReady(host));
     }
   }
