@@ -202,6 +202,7 @@ public final class BatchFetcher implements AutoCloseable {
     private final Map<String, HostLimits> hostOverrides = new LinkedHashMap<>();
     private RetryPolicy retry = RetryPolicy.defaults();
     private Duration maxRetryAfter = Duration.ofMinutes(5);
+    private boolean adaptToServerQuota;
     private @Nullable Duration connectTimeout;
     private @Nullable Duration readTimeout;
     private @Nullable Duration writeTimeout;
@@ -298,6 +299,16 @@ public final class BatchFetcher implements AutoCloseable {
      */
     public Builder maxRetryAfter(Duration maxRetryAfter) {
       this.maxRetryAfter = checkTimeout(maxRetryAfter, "maxRetryAfter");
+      return this;
+    }
+
+    /**
+     * Whether a host slows down to the quota its server announces ({@code RateLimit-Policy:
+     * 100;w=60} and the like, when they give both a limit and a window) if that is slower than the
+     * host's configured rate; never faster. Default false: the configured rate is the user's word.
+     */
+    public Builder adaptToServerQuota(boolean adapt) {
+      this.adaptToServerQuota = adapt;
       return this;
     }
 
@@ -399,6 +410,7 @@ public final class BatchFetcher implements AutoCloseable {
               hostOverrides,
               retry,
               maxRetryAfter,
+              adaptToServerQuota,
               MAX_PENDING,
               connectTimeout,
               readTimeout,

@@ -1,6 +1,7 @@
 package dev.batchfetch.internal;
 
 import dev.batchfetch.ErrorKind;
+import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.ratelimiter.RateLimiter;
@@ -51,6 +52,7 @@ final class Admission implements Exchange.Listener {
   private final Hosts hosts;
   private final Retries retries;
   private final Duration maxRetryAfter;
+  private final boolean adaptToServerQuota;
   private final int maxPending;
   private final ScheduledExecutorService scheduler;
   private final Consumer<Exchange> starter;
@@ -74,6 +76,7 @@ final class Admission implements Exchange.Listener {
       Hosts hosts,
       Retries retries,
       Duration maxRetryAfter,
+      boolean adaptToServerQuota,
       int maxPending,
       ScheduledExecutorService scheduler,
       Consumer<Exchange> starter,
@@ -84,6 +87,7 @@ final class Admission implements Exchange.Listener {
     this.hosts = hosts;
     this.retries = retries;
     this.maxRetryAfter = maxRetryAfter;
+    this.adaptToServerQuota = adaptToServerQuota;
     this.maxPending = maxPending;
     this.scheduler = scheduler;
     this.starter = starter;
@@ -305,6 +309,11 @@ final class Admission implements Exchange.Listener {
     long holdNanos =
         holdUntil == null ? 0 : Math.max(0, Duration.between(now, holdUntil).toNanos());
     boolean beyondCap = holdUntil != null && holdNanos > maxRetryAfter.toNanos();
+    Duration window = signal.window();
+    if (adaptToServerQuota && signal.limit() > 0 && window != null && !window.isZero()) {
+      RateLimit announced = RateLimit.of(signal.limit(), window);
+      post(() -> host.adaptTo(announced));
+    }
     if (holdUntil != null) {
       long until = nanoTime.getAsLong() + holdNanos;
       post(() -> hold(host, until, beyondCap));

@@ -96,6 +96,7 @@ public final class Engine implements AutoCloseable {
             new Hosts(settings.perHost(), settings.hostOverrides(), System::nanoTime),
             new Retries(name, settings.retry()),
             settings.maxRetryAfter(),
+            settings.adaptToServerQuota(),
             settings.maxPending(),
             scheduler,
             starter,

@@ -1,6 +1,7 @@
 package dev.batchfetch.internal;
 
 import dev.batchfetch.HostLimits;
+import dev.batchfetch.RateLimit;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import java.time.Duration;
@@ -15,7 +16,10 @@ import org.jspecify.annotations.Nullable;
  */
 final class Host {
   final String key;
-  final SmoothRateLimiter limiter;
+
+  /** The host's limiter; replaced by a slower one when the server announces a lower quota. */
+  volatile SmoothRateLimiter limiter;
+
   final Bulkhead bulkhead;
   final ArrayDeque<Exchange> queue = new ArrayDeque<>();
 
@@ -45,6 +49,16 @@ final class Host {
                 .fairCallHandlingStrategyEnabled(false)
                 .writableStackTraceEnabled(false)
                 .build());
+  }
+
+  /**
+   * Slows this host to {@code announced}, the quota its server says it enforces, if that is slower
+   * than the rate the host has now; never speeds it up.
+   */
+  void adaptTo(RateLimit announced) {
+    if (announced.interval().compareTo(limiter.rateLimit().interval()) > 0) {
+      limiter = limiter.slowedTo(announced);
+    }
   }
 
   @Nullable Exchange head() {

@@ -26,6 +26,7 @@ public record Settings(
     Map<String, HostLimits> hostOverrides,
     RetryPolicy retry,
     Duration maxRetryAfter,
+    boolean adaptToServerQuota,
     int maxPending,
     @Nullable Duration connectTimeout,
     @Nullable Duration readTimeout,

@@ -37,6 +37,7 @@ import java.util.function.LongSupplier;
  */
 final class SmoothRateLimiter implements RateLimiter {
   private final String name;
+  private final RateLimit limit;
   private final long intervalNanos;
   private final long toleranceNanos;
   private final LongSupplier nanoTime;
@@ -46,11 +47,18 @@ final class SmoothRateLimiter implements RateLimiter {
   private volatile long timeoutNanos;
 
   SmoothRateLimiter(String name, RateLimit limit, Duration timeout, LongSupplier nanoTime) {
+    this(name, limit, timeout, nanoTime, nanoTime.getAsLong());
+  }
+
+  /** A limiter whose schedule starts at {@code tatNanos}: one that takes over from another. */
+  SmoothRateLimiter(
+      String name, RateLimit limit, Duration timeout, LongSupplier nanoTime, long tatNanos) {
     this.name = name;
+    this.limit = limit;
     this.intervalNanos = limit.interval().toNanos();
     this.toleranceNanos = Math.max(0, limit.burst() * intervalNanos - intervalNanos / 2);
     this.nanoTime = nanoTime;
-    this.tat = new AtomicLong(nanoTime.getAsLong());
+    this.tat = new AtomicLong(tatNanos);
     this.timeoutNanos = timeout.toNanos();
     // For getRateLimiterConfig(): the nearest window-based description of this limiter.
     this.config =
@@ -145,6 +153,24 @@ final class SmoothRateLimiter implements RateLimiter {
     if (intervalNanos > 0) {
       tat.accumulateAndGet(startNanos + intervalNanos, Math::max);
     }
+  }
+
+  /** The rate this limiter enforces. */
+  RateLimit rateLimit() {
+    return limit;
+  }
+
+  /**
+   * A limiter for {@code slower} that goes on from this one's schedule: no permit this one has
+   * already promised for the future is handed out again.
+   */
+  SmoothRateLimiter slowedTo(RateLimit slower) {
+    return new SmoothRateLimiter(
+        name,
+        slower,
+        Duration.ofNanos(timeoutNanos),
+        nanoTime,
+        Math.max(tat.get() - toleranceNanos, nanoTime.getAsLong()));
   }
 
   /** Whether every permit handed out is in the past: a fresh limiter would behave the same. */
