@@ -51,6 +51,15 @@ import org.jspecify.annotations.Nullable;
  *       the {@code *Async} methods of {@link CompletableFuture}, not on that thread.
  * </ul>
  *
+ * <h2>How does it stay inside a quota?</h2>
+ *
+ * Every call passes the fetcher's global rate limiter and bulkhead, and those of its host ({@link
+ * Builder#perHost}, {@link Builder#host}). Permits are spread evenly, as servers' buckets expect
+ * ({@link RateLimit}). When a server still says "slow down" (a 429 or 503 with {@code Retry-After},
+ * or quota headers with nothing remaining), the fetcher pauses that host, and only that host, and
+ * tries the call again as a new admission ({@link RetryPolicy}). A host waiting for its quota never
+ * holds up the others.
+ *
  * <h2>Threads and closing</h2>
  *
  * A fetcher owns a scheduler thread, the threads of its policy, and an OkHttp dispatcher and
