@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -159,30 +160,30 @@ class NginxQuotaTest {
   }
 
   /**
-   * Each 429 nginx logged: the URI, when (ms after the first request nginx saw; it accepts the
-   * request after the burst no sooner than one interval after the first) and the gap before it.
+   * Each 429 nginx logged: the URI, when (ms after the first request nginx saw), and how many ms
+   * before it nginx logged each of the {@code BURST + 1} requests before it.
    */
   private static String rejections(Nginx.AccessLog log) {
     List<Nginx.Entry> entries = log.entries();
-    if (entries.isEmpty()) {
-      return "none";
-    }
-    long first = entries.get(0).millis();
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < entries.size(); i++) {
       Nginx.Entry e = entries.get(i);
-      if (e.status() == 429) {
-        long gap = i == 0 ? 0 : e.millis() - entries.get(i - 1).millis();
-        out.append(
-            String.format(
-                Locale.ROOT,
-                "%n  %s at +%d ms after the first request (request %d nginx logged; %d ms after"
-                    + " the one before)",
-                e.uri(),
-                e.millis() - first,
-                i + 1,
-                gap));
+      if (e.status() != 429) {
+        continue;
       }
+      List<String> before = new ArrayList<>();
+      for (int j = i - 1; j >= Math.max(0, i - (BURST + 1)); j--) {
+        Nginx.Entry b = entries.get(j);
+        before.add((e.millis() - b.millis()) + (b.status() == 200 ? "" : "(" + b.status() + ")"));
+      }
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%n  %s at +%d ms, request %d nginx logged; the ones before it, ms earlier: %s",
+              e.uri(),
+              e.millis() - entries.get(0).millis(),
+              i + 1,
+              String.join(" ", before)));
     }
     return out.length() == 0 ? "none" : out.toString();
   }
