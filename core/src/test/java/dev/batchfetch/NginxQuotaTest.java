@@ -93,6 +93,7 @@ class NginxQuotaTest {
               BatchFetcher.builder()
                   .policy(ExecutionPolicy.async(16))
                   .rateLimit(RateLimit.perSecond(2 * QUOTA).withBurst(BURST))
+                  .retry(RetryPolicy.none()) // every 429 stays in the results
                   .build());
 
       List<Result> results = fetcher.fetchAll(nginx.ids(100)).join();

@@ -4,7 +4,6 @@ import dev.batchfetch.ErrorKind;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import io.github.resilience4j.bulkhead.Bulkhead;
-import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +46,7 @@ final class Admission implements Exchange.Listener {
   /** When a limiter cannot reserve a permit within its timeout, ask again after this long. */
   private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-  private final RateLimiter globalLimiter;
+  private final SmoothRateLimiter globalLimiter;
   private final Bulkhead globalBulkhead;
   private final Hosts hosts;
   private final Retries retries;
@@ -71,7 +70,7 @@ final class Admission implements Exchange.Listener {
   private long nextSequence;
 
   Admission(
-      RateLimiter globalLimiter,
+      SmoothRateLimiter globalLimiter,
       Bulkhead globalBulkhead,
       Hosts hosts,
       Retries retries,
@@ -233,6 +232,8 @@ final class Admission implements Exchange.Listener {
         continue;
       }
       dequeue(host);
+      exchange.hostPeriod = host.limiter.busyPeriod();
+      exchange.hostShift = host.limiter.shift();
       if (hostWait == 0) {
         admitGlobally(host, exchange);
       } else {
@@ -255,9 +256,10 @@ final class Admission implements Exchange.Listener {
       wakeLater(host, RETRY_NANOS);
       return;
     }
+    exchange.globalPeriod = globalLimiter.busyPeriod();
+    exchange.globalShift = globalLimiter.shift();
     if (wait == 0) {
-      starter.accept(exchange);
-      markReady(host);
+      start(host, exchange);
     } else {
       host.limiter.usedAt(nanoTime.getAsLong() + wait);
       host.timerArmed = true;
@@ -266,11 +268,43 @@ final class Admission implements Exchange.Listener {
           () -> {
             host.timerArmed = false;
             if (stillWanted(host, exchange)) {
-              starter.accept(exchange);
-              markReady(host);
+              start(host, exchange);
             }
           });
     }
+  }
+
+  /**
+   * Starts {@code exchange}, unless a request that left late shifted a limiter's schedule since its
+   * permits were reserved: then it waits that much longer, as the server will count it.
+   */
+  private void start(Host host, Exchange exchange) {
+    long hostShift = host.limiter.shift();
+    long globalShift = globalLimiter.shift();
+    long extra = Math.max(hostShift - exchange.hostShift, globalShift - exchange.globalShift);
+    if (extra > 0) {
+      exchange.hostShift = hostShift;
+      exchange.globalShift = globalShift;
+      host.timerArmed = true;
+      later(
+          extra,
+          () -> {
+            host.timerArmed = false;
+            if (stillWanted(host, exchange)) {
+              start(host, exchange);
+            }
+          });
+      return;
+    }
+    exchange.planned(nanoTime.getAsLong());
+    starter.accept(exchange);
+    markReady(host);
+  }
+
+  @Override
+  public void sent(Exchange exchange, long latenessNanos) {
+    exchange.host.limiter.sent(latenessNanos, exchange.hostPeriod);
+    globalLimiter.sent(latenessNanos, exchange.globalPeriod);
   }
 
   /**

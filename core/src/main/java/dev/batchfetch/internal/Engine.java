@@ -6,7 +6,6 @@ import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
-import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -222,7 +221,17 @@ public final class Engine implements AutoCloseable {
     OkHttpClient.Builder builder = base == null ? new OkHttpClient.Builder() : base.newBuilder();
     builder
         .dispatcher(dispatcher)
-        .connectionPool(new ConnectionPool(concurrency, 5, TimeUnit.MINUTES));
+        .connectionPool(new ConnectionPool(concurrency, 5, TimeUnit.MINUTES))
+        // Tells the limiters when each request really leaves, after connecting: see
+        // SmoothRateLimiter.sent.
+        .addNetworkInterceptor(
+            chain -> {
+              Exchange exchange = chain.request().tag(Exchange.class);
+              if (exchange != null) {
+                exchange.leaving();
+              }
+              return chain.proceed(chain.request());
+            });
     if (settings.connectTimeout() != null) {
       builder.connectTimeout(settings.connectTimeout());
     }
@@ -238,7 +247,7 @@ public final class Engine implements AutoCloseable {
     return builder.build();
   }
 
-  private static RateLimiter rateLimiter(String name, RateLimit limit) {
+  private static SmoothRateLimiter rateLimiter(String name, RateLimit limit) {
     // Reservations are bounded by the bulkhead's slots, each held while it waits: any wait may be
     // reserved, so the timeout is only a guard.
     return new SmoothRateLimiter(name, limit, Duration.ofDays(1));

@@ -27,8 +27,10 @@ import org.jspecify.annotations.Nullable;
 final class Exchange implements Callback {
   private static final byte[] NO_BODY = new byte[0];
 
-  /** Hears how each attempt ended. */
+  /** Hears when each attempt's request left, and how each attempt ended. */
   interface Listener {
+    void sent(Exchange exchange, long latenessNanos);
+
     void attemptEnded(Exchange exchange, Result attempt);
   }
 
@@ -47,6 +49,15 @@ final class Exchange implements Callback {
   private final AtomicLong admissionWaitNanos = new AtomicLong();
   private volatile long firstStartNanos;
   private volatile long queuedAtNanos;
+
+  // Set by the admission loop before each attempt: the limiters' busy periods and shifts at the
+  // reservation of its permits, and the moment it was started.
+  long hostPeriod;
+  long hostShift;
+  long globalPeriod;
+  long globalShift;
+  private volatile long plannedStartNanos;
+  private final AtomicInteger sentAttempt = new AtomicInteger();
 
   Exchange(
       Batch batch,
@@ -103,6 +114,22 @@ final class Exchange implements Callback {
   @Override
   public void onFailure(Call c, IOException e) {
     listener.attemptEnded(this, failure(e));
+  }
+
+  /** Notes the moment this attempt is started: how late its request leaves is measured from it. */
+  void planned(long nanos) {
+    plannedStartNanos = nanos;
+  }
+
+  /**
+   * Notes that this attempt's request is leaving now, the first time OkHttp's network interceptor
+   * sees it (not again for a redirect or OkHttp's own retry of a failed connection).
+   */
+  void leaving() {
+    int attempt = attempts.get();
+    if (sentAttempt.getAndSet(attempt) != attempt) {
+      listener.sent(this, System.nanoTime() - plannedStartNanos);
+    }
   }
 
   /** Notes that this input joined its host's queue: its wait for admission starts. */
@@ -171,7 +198,7 @@ final class Exchange implements Callback {
     }
     Call c;
     try {
-      c = client.newCall(request);
+      c = client.newCall(request.newBuilder().tag(Exchange.class, this).build());
     } catch (RuntimeException e) {
       listener.attemptEnded(this, failed(ErrorKind.UNEXPECTED, e));
       return null;

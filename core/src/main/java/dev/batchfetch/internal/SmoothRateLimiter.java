@@ -31,7 +31,15 @@ import java.util.function.LongSupplier;
  * interval}) for the network's jitter: in a steady stream the server's bucket then stays half a
  * call below its edge.
  *
- * <p>Thread-safe and lock-free: reserving a permit is one compare-and-set. {@link
+ * <p>The server counts time from when each request <em>arrives</em>, the limiter from when it
+ * <em>plans</em> to send it. A request that leaves late (a new connection, a TLS handshake, a busy
+ * thread) anchors the server's bucket later than the limiter's, and a request that leaves on time
+ * after it then looks early to the server. So the limiter hears when each request really left
+ * ({@link #sent}) and shifts its schedule by the largest lateness seen since it was last idle: a
+ * steady lateness shifts it once, never request after request. Starts already planned catch up by
+ * comparing {@link #shift()} with the shift they were planned under.
+ *
+ * <p>Thread-safe: reserving a permit is one compare-and-set; {@link #sent} takes a lock. {@link
  * #reservePermission()} never blocks; only {@link #acquirePermission(int)}, which the fetcher never
  * calls, parks the calling thread.
  */
@@ -45,6 +53,16 @@ final class SmoothRateLimiter implements RateLimiter {
   private final RateLimiterConfig config;
   private final Events events = new Events();
   private volatile long timeoutNanos;
+
+  /** Counts the times a reservation found the limiter idle: each starts a busy period. */
+  private final AtomicLong busyPeriods = new AtomicLong();
+
+  /** The total shift applied to the schedule for late requests. */
+  private final AtomicLong shift = new AtomicLong();
+
+  // Guarded by this: the largest lateness seen in the busy period latenessPeriod.
+  private long maxLateness;
+  private long latenessPeriod;
 
   SmoothRateLimiter(String name, RateLimit limit, Duration timeout, LongSupplier nanoTime) {
     this(name, limit, timeout, nanoTime, nanoTime.getAsLong());
@@ -103,6 +121,9 @@ final class SmoothRateLimiter implements RateLimiter {
       }
       long next = Math.max(start, current) + cost;
       if (tat.compareAndSet(current, next)) {
+        if (current - now <= 0) {
+          busyPeriods.incrementAndGet();
+        }
         if (events.hasConsumers()) {
           events.processEvent(new RateLimiterOnSuccessEvent(name, permits));
         }
@@ -152,6 +173,37 @@ final class SmoothRateLimiter implements RateLimiter {
   void usedAt(long startNanos) {
     if (intervalNanos > 0) {
       tat.accumulateAndGet(startNanos + intervalNanos, Math::max);
+    }
+  }
+
+  /** The busy period the last reservation belongs to; see {@link #sent}. */
+  long busyPeriod() {
+    return busyPeriods.get();
+  }
+
+  /** The total shift applied for late requests; a planned start is due that much later. */
+  long shift() {
+    return shift.get();
+  }
+
+  /**
+   * Hears that a request of busy period {@code period} left {@code latenessNanos} after the moment
+   * it was planned for, and shifts the schedule by however much that exceeds the largest lateness
+   * already seen in the period.
+   */
+  synchronized void sent(long latenessNanos, long period) {
+    if (intervalNanos == 0 || latenessNanos <= 0 || period < latenessPeriod) {
+      return;
+    }
+    if (period > latenessPeriod) {
+      latenessPeriod = period;
+      maxLateness = 0;
+    }
+    long delta = latenessNanos - maxLateness;
+    if (delta > 0) {
+      maxLateness = latenessNanos;
+      shift.addAndGet(delta);
+      tat.addAndGet(delta);
     }
   }
 
