@@ -3,6 +3,7 @@ package dev.batchfetch.internal;
 import static java.time.ZoneOffset.UTC;
 
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.Month;
 import java.time.Year;
@@ -103,8 +104,10 @@ final class HttpDates {
                 Math.max(MIN_NOW, Math.min(MAX_NOW, now.getEpochSecond())), 0, UTC)
             .plusYears(50);
     int year = latest.getYear() - Math.floorMod(latest.getYear(), 100) + yy;
+    long latestInYear =
+        order(latest.getMonthValue(), latest.getDayOfMonth(), latest.toLocalTime().toSecondOfDay());
     if (year > latest.getYear()
-        || (year == latest.getYear() && dateTime(year, month, day, time).isAfter(latest))) {
+        || (year == latest.getYear() && order(month, day, time) > latestInYear)) {
       year -= 100;
     }
     return instant(year, month, day, time);
@@ -129,16 +132,13 @@ final class HttpDates {
     if (day < 1 || day > Month.of(month).length(Year.isLeap(year))) {
       return null;
     }
-    long epochSecond = dateTime(year, month, day, 0).toEpochSecond(UTC) + secondOfDay;
-    return Instant.ofEpochSecond(epochSecond);
+    return Instant.ofEpochSecond(
+        LocalDate.of(year, month, day).toEpochDay() * 86_400 + secondOfDay);
   }
 
-  // The date at midnight plus secondOfDay; day is clamped only so that the comparison in rfc850
-  // cannot throw before instant() rejects an impossible day.
-  private static LocalDateTime dateTime(int year, int month, int day, int secondOfDay) {
-    int lastDay = Month.of(month).length(Year.isLeap(year));
-    return LocalDateTime.of(year, month, Math.max(1, Math.min(day, lastDay)), 0, 0)
-        .plusSeconds(secondOfDay);
+  // Orders the moments of one year, valid dates or not (29 Feb is compared before it is checked).
+  private static long order(int month, int day, int secondOfDay) {
+    return (month * 32L + day) * 86_401 + secondOfDay;
   }
 
   private static boolean isAlpha(char ch) {

@@ -56,6 +56,16 @@ class HttpDatesTest {
   }
 
   @Test
+  void decidesTheCenturyBeforeCheckingTheDay() {
+    Instant now = Instant.parse("1950-02-28T00:00:00Z"); // 2000-02-29 is past now + 50 years
+    assertThat(HttpDates.parse("Tuesday, 29-Feb-00 00:00:00 GMT", now))
+        .as("1900 was no leap year")
+        .isNull();
+    assertThat(HttpDates.parse("Monday, 28-Feb-00 00:00:00 GMT", now))
+        .isEqualTo(Instant.parse("2000-02-28T00:00:00Z"));
+  }
+
+  @Test
   void readsALeapSecondAsTheNextMinute() {
     assertThat(HttpDates.parse("Sat, 31 Dec 2016 23:59:60 GMT", NOW))
         .isEqualTo(Instant.parse("2017-01-01T00:00:00Z"));
