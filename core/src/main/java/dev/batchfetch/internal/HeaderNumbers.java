@@ -32,8 +32,11 @@ final class HeaderNumbers {
     for (int i = 0; i < 3; i++) {
       millis = millis * 10 + (i < fraction.length() ? fraction.charAt(i) - '0' : 0);
     }
-    if (fraction.length() > 3 && !fraction.substring(3).matches("0*")) {
-      millis++; // rounds up, never early
+    for (int i = 3; i < fraction.length(); i++) {
+      if (fraction.charAt(i) != '0') {
+        millis++; // rounds up, never early
+        break;
+      }
     }
     long seconds = saturatingParse(whole);
     return seconds > (Long.MAX_VALUE - 1000) / 1000 ? Long.MAX_VALUE : seconds * 1000 + millis;

@@ -147,12 +147,15 @@ final class QuotaHeaders {
   }
 
   private static @Nullable Instant resetTime(String value, Horizon horizon) {
-    long millis = HeaderNumbers.millis(value); // the value times 1000
+    long millis = HeaderNumbers.millis(value); // the value times 1000, rounded up
     if (millis < 0) {
       return null;
-    } else if (millis / 1000 >= EPOCH_MILLIS_FROM) {
+    }
+    String s = HeaderNumbers.trimOws(value);
+    long whole = HeaderNumbers.count(s.indexOf('.') < 0 ? s : s.substring(0, s.indexOf('.')));
+    if (whole >= EPOCH_MILLIS_FROM) {
       return horizon.clamp(Instant.ofEpochMilli(millis / 1000 + (millis % 1000 == 0 ? 0 : 1)));
-    } else if (millis / 1000 >= EPOCH_SECONDS_FROM) {
+    } else if (whole >= EPOCH_SECONDS_FROM) {
       return horizon.clamp(Instant.ofEpochMilli(millis));
     }
     return horizon.after(millis);

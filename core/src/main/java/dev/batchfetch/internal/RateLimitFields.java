@@ -41,6 +41,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Stateless and thread-safe; never throws on any field value.
  */
 final class RateLimitFields {
+  private static final Part NONE = new Part(-1, -1, null, null);
+
   private RateLimitFields() {}
 
   private record Policy(@Nullable String name, long quota, long window) {}
@@ -61,6 +63,9 @@ final class RateLimitFields {
       String rateLimitLimit,
       long announcedLimit,
       Horizon horizon) {
+    if (rateLimit.isEmpty() && policy.isEmpty() && rateLimitLimit.isEmpty()) {
+      return NONE;
+    }
     List<Policy> policies = policies(policy);
     List<Item> inline = StructuredFields.parseList(rateLimitLimit);
     for (Item item : inline == null ? List.<Item>of() : inline) {

@@ -143,6 +143,9 @@ class QuotaHeadersTest {
   void decidesBetweenDeltaAndEpochByMagnitude() {
     assertThat(parse("X-RateLimit-Reset", "60").reset()).isEqualTo(NOW.plusSeconds(60));
     assertThat(parse("X-RateLimit-Reset", "999999999").reset()).isEqualTo(HORIZON);
+    assertThat(parse("X-RateLimit-Reset", "999999999.9999").reset())
+        .as("the whole seconds decide, not the rounded-up milliseconds")
+        .isEqualTo(HORIZON);
     Instant epoch = NOW.plusSeconds(90).truncatedTo(ChronoUnit.SECONDS);
     assertThat(parse("X-RateLimit-Reset", Long.toString(epoch.getEpochSecond())).reset())
         .isEqualTo(epoch);
