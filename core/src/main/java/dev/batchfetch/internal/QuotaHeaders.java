@@ -207,22 +207,4 @@ final class QuotaHeaders {
     }
     return values;
   }
-
-  /** The times a signal may name: from {@code now} to {@code now + MAX_HORIZON}. */
-  record Horizon(Instant now, Instant last) {
-    Horizon(Instant now) {
-      this(now, now.isAfter(Instant.MAX.minus(MAX_HORIZON)) ? Instant.MAX : now.plus(MAX_HORIZON));
-    }
-
-    /** {@code now} plus a non-negative number of milliseconds, clamped. */
-    Instant after(long millis) {
-      return millis >= Duration.between(now, last).toMillis()
-          ? last
-          : now.plusMillis(Math.max(0, millis));
-    }
-
-    Instant clamp(Instant time) {
-      return time.isBefore(now) ? now : time.isAfter(last) ? last : time;
-    }
-  }
 }

@@ -1,6 +1,5 @@
 package dev.batchfetch.internal;
 
-import dev.batchfetch.internal.QuotaHeaders.Horizon;
 import dev.batchfetch.internal.QuotaHeaders.Part;
 import dev.batchfetch.internal.StructuredFields.Item;
 import dev.batchfetch.internal.StructuredFields.Token;
