@@ -4,7 +4,19 @@ import java.time.Duration;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
-/** What one response says about the server's quota; every part optional. (Stub, to be replaced.) */
+/**
+ * What one response says about the server's quota; every part optional. {@link QuotaHeaders} reads
+ * it from the response's headers.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param retryAfter from {@code Retry-After}: when the server wants the next request; null when
+ *     unknown
+ * @param limit requests allowed per window, -1 when unknown
+ * @param remaining requests left in the current window, -1 when unknown
+ * @param reset when the window resets (remaining refills), null when unknown
+ * @param window the length of the quota's window, positive, null when unknown
+ */
 record QuotaSignal(
     @Nullable Instant retryAfter,
     long limit,
@@ -12,16 +24,45 @@ record QuotaSignal(
     @Nullable Instant reset,
     @Nullable Duration window) {
 
+  /** A response that says nothing about the quota. */
   static final QuotaSignal NONE = new QuotaSignal(null, -1, -1, null, null);
 
-  boolean isEmpty() {
-    return retryAfter == null && limit < 0 && remaining < 0 && reset == null && window == null;
+  /**
+   * Checks the parts.
+   *
+   * @throws IllegalArgumentException if {@code limit} or {@code remaining} is below -1, or {@code
+   *     window} is zero or negative
+   */
+  QuotaSignal {
+    if (limit < -1) {
+      throw new IllegalArgumentException("limit must be -1 (unknown) or >= 0: " + limit);
+    }
+    if (remaining < -1) {
+      throw new IllegalArgumentException("remaining must be -1 (unknown) or >= 0: " + remaining);
+    }
+    if (window != null && (window.isZero() || window.isNegative())) {
+      throw new IllegalArgumentException("window must be positive: " + window);
+    }
   }
 
+  /** True when the response said nothing about the quota. */
+  boolean isEmpty() {
+    return equals(NONE);
+  }
+
+  /**
+   * The time before which no request should be sent: {@link #retryAfter()}, or {@link #reset()}
+   * when {@link #remaining()} is 0; when both apply, the later of the two. Null when neither does
+   * (in particular when remaining is 0 but the response did not say when the window resets).
+   */
   @Nullable Instant holdUntil() {
-    if (retryAfter != null) {
+    Instant exhausted = remaining == 0 ? reset : null;
+    if (retryAfter == null) {
+      return exhausted;
+    }
+    if (exhausted == null) {
       return retryAfter;
     }
-    return remaining == 0 ? reset : null;
+    return exhausted.isAfter(retryAfter) ? exhausted : retryAfter;
   }
 }

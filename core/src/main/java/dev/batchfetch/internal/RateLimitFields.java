@@ -1,0 +1,162 @@
+package dev.batchfetch.internal;
+
+import dev.batchfetch.internal.QuotaHeaders.Part;
+import dev.batchfetch.internal.StructuredFields.Item;
+import dev.batchfetch.internal.StructuredFields.Token;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads the IETF structured rate-limit fields of draft-ietf-httpapi-ratelimit-headers, in both of
+ * the forms servers send:
+ *
+ * <ul>
+ *   <li>current: {@code RateLimit-Policy: "burst";q=100;w=60, "daily";q=1000;w=86400} (quota {@code
+ *       q} per window of {@code w} seconds, named by a String or a Token) and {@code RateLimit:
+ *       "burst";r=50;t=30} ({@code r} remaining, {@code t} seconds until more quota);
+ *   <li>earlier: {@code RateLimit-Policy: 100;w=60} (the quota as the Integer) and the Dictionary
+ *       {@code RateLimit: limit=100, remaining=50, reset=5}. A policy given inline in {@code
+ *       RateLimit-Limit: 100, 100;w=60} counts as one of RateLimit-Policy's.
+ * </ul>
+ *
+ * <p>Several lines of a field are joined with commas, as RFC 9651 says; a field that is not valid
+ * structured syntax is ignored whole, and so is a parameter that is not a non-negative Integer (a
+ * zero window too).
+ *
+ * <p>With several limits, the most restrictive one that matters:
+ *
+ * <ul>
+ *   <li>of {@code RateLimit}'s items, the one with the fewest remaining (so any with {@code r=0},
+ *       which gives the hold); among equals, the one that resets last;
+ *   <li>the policy is the one that item names; else the one whose quota equals the limit announced
+ *       (by the Dictionary's {@code limit}, {@code RateLimit-Limit} or {@code X-RateLimit-Limit});
+ *       else the one with the lowest rate (quota / window), which binds in a long run.
+ * </ul>
+ *
+ * <p>Stateless and thread-safe; never throws on any field value.
+ */
+final class RateLimitFields {
+  private static final Part NONE = new Part(-1, -1, null, null);
+
+  private RateLimitFields() {}
+
+  private record Policy(@Nullable String name, long quota, long window) {}
+
+  private record State(@Nullable String name, long remaining, long reset) {}
+
+  /**
+   * The limit, remaining, reset and window these fields give; -1 or null for the parts they do not.
+   *
+   * @param rateLimit the {@code RateLimit} field, lines joined; empty when absent
+   * @param policy the {@code RateLimit-Policy} field, lines joined; empty when absent
+   * @param rateLimitLimit the {@code RateLimit-Limit} field, lines joined, for its inline policies
+   * @param announcedLimit the limit other fields announce, or -1
+   */
+  static Part read(
+      String rateLimit,
+      String policy,
+      String rateLimitLimit,
+      long announcedLimit,
+      Horizon horizon) {
+    if (rateLimit.isEmpty() && policy.isEmpty() && rateLimitLimit.isEmpty()) {
+      return NONE;
+    }
+    List<Policy> policies = policies(policy);
+    List<Item> inline = StructuredFields.parseList(rateLimitLimit);
+    for (Item item : inline == null ? List.<Item>of() : inline) {
+      if (item.value() instanceof Long quota && item.nonNegative("w") > 0) {
+        policies.add(new Policy(null, quota, item.nonNegative("w")));
+      }
+    }
+    long limit = -1;
+    List<State> states = new ArrayList<>();
+    List<Item> list = StructuredFields.parseList(rateLimit);
+    if (list != null) {
+      for (Item item : list) {
+        State state = new State(name(item), item.nonNegative("r"), item.nonNegative("t"));
+        if (state.remaining() >= 0 || state.reset() >= 0) {
+          states.add(state);
+        }
+      }
+    } else {
+      Map<String, Item> dictionary = StructuredFields.parseDictionary(rateLimit);
+      if (dictionary != null) {
+        limit = integer(dictionary.get("limit"));
+        State state =
+            new State(null, integer(dictionary.get("remaining")), integer(dictionary.get("reset")));
+        if (state.remaining() >= 0 || state.reset() >= 0) {
+          states.add(state);
+        }
+      }
+    }
+    State state =
+        states.stream()
+            .min(
+                Comparator.comparingLong(
+                        (State s) -> s.remaining() < 0 ? Long.MAX_VALUE : s.remaining())
+                    .thenComparing(Comparator.comparingLong(State::reset).reversed()))
+            .orElse(new State(null, -1, -1));
+    Policy chosen = choose(policies, state.name(), limit >= 0 ? limit : announcedLimit);
+    return new Part(
+        limit >= 0 ? limit : chosen == null ? -1 : chosen.quota(),
+        state.remaining(),
+        state.reset() < 0 ? null : horizon.after(millis(state.reset())),
+        chosen == null || chosen.window() <= 0 ? null : Duration.ofSeconds(chosen.window()));
+  }
+
+  private static List<Policy> policies(String field) {
+    List<Policy> policies = new ArrayList<>();
+    List<Item> items = StructuredFields.parseList(field);
+    for (Item item : items == null ? List.<Item>of() : items) {
+      long quota = item.nonNegative("q");
+      if (quota < 0 && item.value() instanceof Long n && n >= 0) {
+        quota = n; // the earlier form: 100;w=60
+      }
+      long window = item.nonNegative("w") > 0 ? item.nonNegative("w") : -1;
+      if (quota >= 0 || window > 0) {
+        policies.add(new Policy(name(item), quota, window));
+      }
+    }
+    return policies;
+  }
+
+  private static @Nullable Policy choose(List<Policy> policies, @Nullable String name, long limit) {
+    for (Policy p : policies) {
+      if (name != null && name.equals(p.name())) {
+        return p;
+      }
+    }
+    for (Policy p : policies) {
+      if (limit >= 0 && p.quota() == limit) {
+        return p;
+      }
+    }
+    return policies.stream().min(Comparator.comparingDouble(RateLimitFields::rate)).orElse(null);
+  }
+
+  // Requests per second; unknown quota or window sorts last.
+  private static double rate(Policy p) {
+    return p.quota() < 0 || p.window() <= 0
+        ? Double.POSITIVE_INFINITY
+        : (double) p.quota() / p.window();
+  }
+
+  private static @Nullable String name(Item item) {
+    if (item.value() instanceof String s) {
+      return s;
+    }
+    return item.value() instanceof Token t ? t.value() : null;
+  }
+
+  private static long integer(@Nullable Item member) {
+    return member != null && member.value() instanceof Long n && n >= 0 ? n : -1;
+  }
+
+  private static long millis(long seconds) {
+    return seconds > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : seconds * 1000;
+  }
+}
