@@ -202,4 +202,17 @@ class DocsExamplesTest {
         .extracting(Result::url)
         .containsExactlyElementsOf(urls.subList(0, 2));
   }
+
+  @Test
+  void describeSaysHowManyTimesACallFailed() throws Exception {
+    String refused;
+    try (IdServer gone = IdServer.start(Duration.ZERO)) {
+      refused = gone.url(1);
+    } // nothing listens there any more: CONNECT, three attempts
+
+    List<String> described =
+        GettingStarted.describeAll(GettingStarted.firstFetch(List.of(refused)));
+
+    assertThat(described).singleElement().asString().startsWith(refused + " failed 3 times: ");
+  }
 }
