@@ -34,7 +34,9 @@ public final class GettingStarted {
     }
     return switch (error) {
       case HTTP_STATUS -> result.url() + " answered " + result.status(); // body and headers kept
-      case CONNECT, TIMEOUT, IO -> result.url() + " may work later: " + result.exception();
+      case CONNECT, TIMEOUT, IO ->
+          result.url() + " failed " + result.attempts() + " times: " + result.exception();
+      case RATE_LIMITED -> result.url() + " must wait: its server asked for a long pause";
       case INVALID_URL, INVALID_REQUEST -> "input " + result.index() + " is wrong: " + result.url();
       case CANCELLED, REJECTED -> result.url() + " was not finished: the batch was stopped";
       default -> result.url() + " failed: " + error + " " + result.exception();

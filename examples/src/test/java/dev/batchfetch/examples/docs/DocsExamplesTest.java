@@ -1,13 +1,17 @@
 package dev.batchfetch.examples.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.batchfetch.BatchFetcher;
 import dev.batchfetch.ErrorKind;
 import dev.batchfetch.ExecutionPolicy;
+import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import dev.batchfetch.examples.IdServer;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,5 +92,127 @@ class DocsExamplesTest {
   @Test
   void ownClientExampleFetchesEveryUrl() {
     assertThat(Troubleshooting.withOwnClient(urls, "Bearer t")).allMatch(Result::isSuccess);
+  }
+
+  @Test
+  void readingsAreTheRatesOfThePage() {
+    assertThat(Quotas.readings())
+        .extracting(RateLimit::interval, RateLimit::burst)
+        .containsExactly(
+            tuple(Duration.ofMillis(20), 10L),
+            tuple(Duration.ofMillis(200), 19L),
+            tuple(Duration.ofMillis(720), 0L),
+            tuple(Duration.ofMillis(200), 0L),
+            tuple(Duration.ofSeconds(2), 0L));
+  }
+
+  @Test
+  void nginxExampleSendsItsBurstAtOnce() {
+    List<Result> results = Quotas.nginx(urls); // 5 calls: within the burst of 10
+
+    assertThat(results).hasSize(5).allMatch(Result::isSuccess);
+    assertThat(results).allMatch(r -> r.admissionWait().compareTo(Duration.ofMillis(500)) < 0);
+  }
+
+  @Test
+  void githubExampleFetchesAUrl() {
+    // One URL: a second would wait its permit, 720 ms later.
+    assertThat(Quotas.github(urls.subList(0, 1), "t")).singleElement().matches(Result::isSuccess);
+  }
+
+  @Test
+  void fixedWindowExampleSpacesItsCalls() {
+    List<Result> results = Quotas.fixedWindow(urls.subList(0, 2));
+
+    assertThat(results).allMatch(Result::isSuccess);
+    assertThat(results.get(1).admissionWait()).isGreaterThan(Duration.ofMillis(100)); // 200 ms
+  }
+
+  @Test
+  void crawlExampleKeepsEachHostToItsOwnRate() throws Exception {
+    try (IdServer other = IdServer.start(Duration.ZERO)) {
+      // Two hosts (two ports), three URLs each, interleaved: at 2 a second per host, each host's
+      // third call starts a second after its first; the hosts go side by side.
+      List<String> crawl =
+          Stream.of(0, 1, 2).flatMap(i -> Stream.of(server.url(i), other.url(i))).toList();
+
+      List<Result> results = Quotas.crawl(crawl);
+
+      assertThat(results).extracting(Result::url).containsExactlyElementsOf(crawl);
+      assertThat(results).allMatch(Result::isSuccess);
+      assertThat(results.get(4).admissionWait()).isGreaterThan(Duration.ofMillis(900));
+      assertThat(results.get(5).admissionWait()).isGreaterThan(Duration.ofMillis(900));
+    }
+  }
+
+  @Test
+  void announcedQuotaExampleFetchesEveryUrl() {
+    assertThat(Quotas.announced(urls.subList(0, 2))).hasSize(2).allMatch(Result::isSuccess);
+  }
+
+  @Test
+  void patientRetriesFollowTheServersRetryAfter() throws Exception {
+    try (ScriptedServer scripted = ScriptedServer.start();
+        BatchFetcher fetcher = Retries.patient()) {
+      String busy = scripted.base() + "/busy"; // 429, Retry-After: 1, then 200
+
+      Result result = fetcher.fetchAll(List.of(busy)).join().get(0);
+
+      assertThat(result.isSuccess()).isTrue();
+      assertThat(result.attempts()).isEqualTo(2);
+      assertThat(result.admissionWait()).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+      assertThat(Retries.report(result))
+          .startsWith(busy + ": ok after 2 attempt(s), ")
+          .endsWith(" ms waiting to be admitted");
+    }
+  }
+
+  @Test
+  void aWaitPastTheCapIsRateLimitedAndHoldsTheHost() throws Exception {
+    try (ScriptedServer scripted = ScriptedServer.start();
+        BatchFetcher fetcher = Retries.patient()) {
+      String closed = scripted.base() + "/closed/1"; // 429, Retry-After: 3600
+      String later = scripted.base() + "/id/1";
+
+      List<Result> first = fetcher.fetchAll(List.of(closed)).join();
+      List<Result> then = fetcher.fetchAll(List.of(later)).join(); // same host, within the hour
+
+      assertThat(Retries.reportAll(first))
+          .containsExactly(closed + ": rate limited after 1 attempt(s), status 429");
+      assertThat(Retries.reportAll(then))
+          .containsExactly(later + ": rate limited after 0 attempt(s), status 0");
+      assertThat(scripted.requests("/id/1")).isZero();
+    }
+  }
+
+  @Test
+  void postsAreRetriedWhenAskedTo() throws Exception {
+    try (ScriptedServer scripted = ScriptedServer.start()) {
+      List<Result> results = Retries.orders(scripted.base(), List.of("7")); // 429 first
+
+      assertThat(results).singleElement().matches(Result::isSuccess);
+      assertThat(results.get(0).attempts()).isEqualTo(2);
+      assertThat(scripted.requests("/orders/7")).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void hostsExampleFetchesEveryUrlInOrder() {
+    assertThat(Hosts.manyHosts(urls.subList(0, 2)))
+        .extracting(Result::url)
+        .containsExactlyElementsOf(urls.subList(0, 2));
+  }
+
+  @Test
+  void describeSaysHowManyTimesACallFailed() throws Exception {
+    String refused;
+    try (IdServer gone = IdServer.start(Duration.ZERO)) {
+      refused = gone.url(1);
+    } // nothing listens there any more: CONNECT, three attempts
+
+    List<String> described =
+        GettingStarted.describeAll(GettingStarted.firstFetch(List.of(refused)));
+
+    assertThat(described).singleElement().asString().startsWith(refused + " failed 3 times: ");
   }
 }
