@@ -43,13 +43,12 @@ public record RateLimit(long permits, Duration period, long burst) {
    * @throws NullPointerException if {@code period} is null
    * @throws IllegalArgumentException if {@code permits} is less than 1 or {@code period} is not
    *     positive or longer than 100 years, the interval between two permits would be shorter than
-   *     one nanosecond, or {@code burst} is negative or more than {@code permits}
+   *     one nanosecond, or {@code burst} is negative or spans more than 100 years of permits
    */
   public RateLimit {
     Objects.requireNonNull(period, "period");
-    if (burst < 0 || (burst > permits && permits != Long.MAX_VALUE)) {
-      throw new IllegalArgumentException(
-          "burst must be between 0 and permits (" + permits + "), was " + burst);
+    if (burst < 0) {
+      throw new IllegalArgumentException("burst must not be negative, was " + burst);
     }
     if (permits < 1) {
       throw new IllegalArgumentException("permits must be at least 1, was " + permits);
@@ -67,6 +66,11 @@ public record RateLimit(long permits, Duration period, long burst) {
               + permits
               + " per "
               + period);
+    }
+    if (permits != Long.MAX_VALUE
+        && burst > LONGEST_PERIOD.toNanos() / (period.toNanos() / permits)) {
+      throw new IllegalArgumentException(
+          "burst must span at most 100 years of permits, was " + burst);
     }
   }
 
@@ -117,7 +121,8 @@ public record RateLimit(long permits, Duration period, long burst) {
    * limit_req ... burst=N}, the bucket size minus one of a token bucket, or the burst of Go's
    * {@code rate.Limiter} minus one.
    *
-   * @throws IllegalArgumentException if {@code burst} is negative or more than {@link #permits()}
+   * @throws IllegalArgumentException if {@code burst} is negative, or so large that it spans more
+   *     than 100 years of permits
    * @throws IllegalStateException if this is {@link #unlimited()}
    */
   public RateLimit withBurst(long burst) {

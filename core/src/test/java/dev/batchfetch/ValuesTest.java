@@ -24,6 +24,8 @@ class ValuesTest {
     assertThat(RateLimit.unlimited().isUnlimited()).isTrue();
     assertThat(RateLimit.unlimited().interval()).isEqualTo(Duration.ZERO);
     assertThat(RateLimit.perMinute(300)).hasToString("300 per PT1M");
+    // A bucket bigger than one period's permits, as Go's rate.NewLimiter(5, 20) is.
+    assertThat(RateLimit.perSecond(5).withBurst(19).burst()).isEqualTo(19);
   }
 
   @Test
