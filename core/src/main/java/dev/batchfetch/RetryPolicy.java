@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * When and how a failed call is tried again: after an I/O failure, a timeout, or a {@code 429},
  * {@code 502}, {@code 503} or {@code 504}, up to {@code maxAttempts} attempts in all, waiting an
- * exponential backoff with jitter between them, or as long as the server's {@code Retry-After}
- * says, which takes precedence.
+ * exponential backoff with jitter between them, or as long as the server's {@code Retry-After} on
+ * one of those statuses says, which takes precedence.
  *
  * <pre>{@code
  * RetryPolicy.defaults()                      // 3 attempts, 500 ms, 1 s, ... up to 30 s, jitter 0.5

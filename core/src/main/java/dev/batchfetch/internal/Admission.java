@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * the global permit is reserved for the very moment the call starts. A permit not yet due is a
  * timer task; nothing blocks.
  *
- * <p>After an attempt the slots go back at once; then the server's quota signals (a {@code
- * Retry-After} on a 429 or 503, a quota with nothing remaining) pause the host, and a retryable
- * failure is scheduled again, as a new admission, after the server's wait or the backoff.
+ * <p>After an attempt the server's quota signals (a {@code Retry-After} on a 429, 502, 503 or 504,
+ * a quota with nothing remaining) pause the host, then the slots go back, and a retryable failure
+ * is scheduled again, as a new admission, after the server's wait or the backoff. A 429 or 503
+ * without {@code Retry-After} holds the host for the backoff.
  *
  * <p>All state but the thread-safe limiters and bulkheads is owned by the loop in {@link #drain()},
  * which runs on one thread at a time and is re-run when anything happens meanwhile, the usual
@@ -139,11 +140,16 @@ final class Admission implements Exchange.Listener {
     Host host = exchange.host;
     try {
       if (!exchange.isDone()) {
-        decide(exchange, attempt); // first, so that a pause is posted before the slot is free
+        decide(exchange, attempt);
       }
     } finally {
-      release(host);
-      post(() -> markReady(host));
+      // The slots go back on the loop, after the pause decide() posted: released here, they could
+      // let the loop start the host's next call before it heard of the pause.
+      post(
+          () -> {
+            release(host);
+            markReady(host);
+          });
     }
   }
 
@@ -351,14 +357,21 @@ final class Admission implements Exchange.Listener {
     if (holdUntil != null) {
       long until = nanoTime.getAsLong() + holdNanos;
       post(() -> hold(host, until, beyondCap));
-    } else if (overload) {
-      host.limiter.drainPermissions(); // too fast without saying how much: spend the burst
     }
     if (beyondCap && overload) {
       exchange.complete(exchange.withError(attempt, ErrorKind.RATE_LIMITED, null));
       return;
     }
     long backoffMillis = exchange.retry == null ? -1 : exchange.retry.onResult(attempt);
+    if (Retries.isTooMany(status) && holdUntil == null) {
+      // "Too many" without saying how long: spend the host's burst, and hold the host for the
+      // backoff, so that its other inputs do not collect the same answer meanwhile.
+      host.limiter.drainPermissions();
+      if (backoffMillis > 0) {
+        long until = nanoTime.getAsLong() + TimeUnit.MILLISECONDS.toNanos(backoffMillis);
+        post(() -> hold(host, until, false));
+      }
+    }
     if (backoffMillis < 0 || beyondCap) {
       exchange.complete(attempt);
       return;

@@ -67,8 +67,20 @@ final class Retries {
     };
   }
 
-  /** Whether the server asked the client to slow down: its Retry-After then means a pause. */
+  /**
+   * Whether a response says the server, or the host behind it, cannot take more now: a retried
+   * status, whose {@code Retry-After} then pauses the whole host.
+   */
   static boolean isOverload(int status) {
+    return RETRYABLE_STATUS.contains(status);
+  }
+
+  /**
+   * Whether a response says "too many" in so many words (429, 503): without {@code Retry-After} it
+   * still holds its host for the backoff. A 502 or 504 may be one bad upstream call, and holds
+   * nothing unless it says how long.
+   */
+  static boolean isTooMany(int status) {
     return status == 429 || status == 503;
   }
 }
