@@ -16,7 +16,7 @@ public final class Quotas {
   public static List<RateLimit> readings() {
     // [START readings]
     RateLimit nginx = RateLimit.perSecond(50).withBurst(10); // limit_req rate=50r/s burst=10
-    RateLimit bucket = RateLimit.of(20, Duration.ofSeconds(4)).withBurst(19); // bucket 20, 5/s
+    RateLimit bucket = RateLimit.perSecond(5).withBurst(19); // a bucket of 20, 5/s
     RateLimit github = RateLimit.perHour(5_000); // 5,000 requests an hour
     RateLimit window = RateLimit.perMinute(300); // 300 per calendar minute: no burst
     RateLimit slow = RateLimit.of(1, Duration.ofSeconds(2)); // one request every 2 seconds
