@@ -7,10 +7,12 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Queue;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -56,6 +58,7 @@ final class Admission implements Exchange.Listener {
   private final int maxPending;
   private final ScheduledExecutorService scheduler;
   private final Consumer<Exchange> starter;
+  private final BodyReader bodies;
   private final LongSupplier nanoTime;
   private final Clock clock;
 
@@ -67,6 +70,7 @@ final class Admission implements Exchange.Listener {
   // Owned by the loop.
   private final PriorityQueue<Host> ready =
       new PriorityQueue<>(Comparator.comparingLong(host -> host.readyKey));
+  private final List<Host> stalled = new ArrayList<>();
   private int pending;
   private long nextSequence;
 
@@ -80,6 +84,7 @@ final class Admission implements Exchange.Listener {
       int maxPending,
       ScheduledExecutorService scheduler,
       Consumer<Exchange> starter,
+      BodyReader bodies,
       LongSupplier nanoTime,
       Clock clock) {
     this.globalLimiter = globalLimiter;
@@ -91,6 +96,7 @@ final class Admission implements Exchange.Listener {
     this.maxPending = maxPending;
     this.scheduler = scheduler;
     this.starter = starter;
+    this.bodies = bodies;
     this.nanoTime = nanoTime;
     this.clock = clock;
   }
@@ -153,43 +159,70 @@ final class Admission implements Exchange.Listener {
     }
   }
 
-  /** Takes inputs from the batches into their hosts' queues, up to {@code maxPending}. */
+  /**
+   * Takes inputs from the batches into their hosts' queues, up to {@code maxPending}: from the
+   * oldest batch first, and from a younger one while an older one has nothing to give now.
+   */
   private void fill() {
+    Iterator<Batch> it = batches.iterator();
+    Batch batch = null;
     while (!closed && pending < maxPending) {
-      Batch batch = batches.peek();
       if (batch == null) {
-        return;
+        if (!it.hasNext()) {
+          return;
+        }
+        batch = it.next();
       }
       int index = batch.next();
-      if (index < 0) {
-        batches.poll();
+      if (index == Batch.EXHAUSTED) {
+        it.remove();
+        batch = null;
         continue;
       }
-      Prepared prepared = batch.prepare(index);
-      if (!batch.claim(index)) {
-        continue; // the batch stopped meanwhile
-      }
-      if (prepared instanceof Prepared.Invalid invalid) {
-        batch.fail(index, invalid.url(), invalid.kind(), invalid.exception());
+      if (index == Batch.LATER) {
+        batch = null; // it wakes the loop when it can take more
         continue;
       }
-      Prepared.Ready request = (Prepared.Ready) prepared;
-      Exchange exchange =
-          new Exchange(
-              batch,
-              index,
-              request,
-              hosts.of(request.request().url()),
-              nextSequence++,
-              retries.contextFor(request.request()),
-              this);
-      batch.track(exchange);
-      if (closed || batch.isDone()) { // stopped while we claimed: its stop() may have missed this
-        exchange.cancel(new CancellationException(closed ? "fetcher closed" : "batch cancelled"));
-        continue;
-      }
-      enqueue(exchange, false);
+      take(batch, index);
     }
+  }
+
+  /** Claims input {@code index} of {@code batch} and queues it for its host. */
+  private void take(Batch batch, int index) {
+    Prepared prepared = batch.prepare(index);
+    if (!batch.claim(index)) {
+      return; // the batch stopped meanwhile
+    }
+    if (prepared instanceof Prepared.Invalid invalid) {
+      batch.fail(index, invalid.url(), invalid.kind(), invalid.exception());
+      return;
+    }
+    Prepared.Ready request = (Prepared.Ready) prepared;
+    Exchange exchange =
+        new Exchange(
+            batch,
+            index,
+            request,
+            hosts.of(request.request().url()),
+            nextSequence++,
+            retries.contextFor(request.request()),
+            this,
+            bodies);
+    batch.track(exchange);
+    if (closed || batch.isStopped()) { // stopped while we claimed: its stop() may have missed this
+      batch.endLate(exchange);
+      return;
+    }
+    enqueue(exchange, false);
+  }
+
+  /** A batch whose results waited for delivery has delivered some: its hosts may go on. */
+  void unstall() {
+    for (Host host : stalled) {
+      host.stalled = false;
+      markReady(host);
+    }
+    stalled.clear();
   }
 
   /** Starts what may start now, host by host in input order. */
@@ -204,7 +237,7 @@ final class Admission implements Exchange.Listener {
       if (exchange == null) {
         continue;
       }
-      if (exchange.isDone()) { // cancelled while it waited
+      if (isOver(exchange)) { // cancelled while it waited, or its batch stopped
         dequeue(host);
         markReady(host);
         continue;
@@ -221,6 +254,13 @@ final class Admission implements Exchange.Listener {
       }
       if (host.pausedUntilNanos - now > 0) {
         wakeLater(host, host.pausedUntilNanos - now);
+        continue;
+      }
+      if (!exchange.batch.mayStart()) { // its results wait for a slow consumer
+        if (!host.stalled) {
+          host.stalled = true;
+          stalled.add(host);
+        }
         continue;
       }
       if (!globalBulkhead.tryAcquirePermission()) {
@@ -318,7 +358,7 @@ final class Admission implements Exchange.Listener {
    * was cancelled, nor if its host was paused meanwhile (it goes back to the head of the line).
    */
   private boolean stillWanted(Host host, Exchange exchange) {
-    if (exchange.isDone()) {
+    if (isOver(exchange)) {
       release(host);
       markReady(host);
       return false;
@@ -329,6 +369,18 @@ final class Admission implements Exchange.Listener {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Whether {@code exchange} is done, or must not start because its batch stopped: then it ends
+   * now, as the batch's stop would end it. A stop ends every exchange it finds; this keeps the loop
+   * from starting one it has not reached yet.
+   */
+  private static boolean isOver(Exchange exchange) {
+    if (!exchange.isDone() && exchange.batch.isStopped()) {
+      exchange.batch.endLate(exchange);
+    }
+    return exchange.isDone();
   }
 
   /** After an attempt: heed the server's quota signals, then retry or complete. Any thread. */

@@ -37,6 +37,9 @@ final class Host {
 
   long readyKey;
 
+  /** Whether the host waits in the loop's stalled list, for a batch's consumer to catch up. */
+  boolean stalled;
+
   Host(String key, HostLimits limits, LongSupplier nanoTime) {
     this.key = key;
     this.limiter = new SmoothRateLimiter(key, limits.rateLimit(), Duration.ofDays(1), nanoTime);
@@ -75,6 +78,7 @@ final class Host {
     return queue.isEmpty()
         && !timerArmed
         && !inReady
+        && !stalled
         && metrics.getAvailableConcurrentCalls() == metrics.getMaxAllowedConcurrentCalls()
         && pausedUntilNanos - now <= 0
         && blockedUntilNanos - now <= 0

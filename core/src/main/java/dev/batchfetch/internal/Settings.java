@@ -1,11 +1,14 @@
 package dev.batchfetch.internal;
 
+import dev.batchfetch.BodyHandling;
 import dev.batchfetch.ExecutionPolicy;
 import dev.batchfetch.HostLimits;
+import dev.batchfetch.Progress;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.RetryPolicy;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Consumer;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 
@@ -17,6 +20,9 @@ import org.jspecify.annotations.Nullable;
  * @param maxPending how many inputs may wait in host queues ahead of the calls in flight
  * @param connectTimeout null keeps the base client's
  * @param client the user's client to derive from, or null for a fresh one
+ * @param maxBodySize the most body bytes read per response
+ * @param batchTimeout each batch's deadline from its submission, or null for none
+ * @param progressListener hears each running batch's progress, or null
  */
 public record Settings(
     ExecutionPolicy policy,
@@ -33,7 +39,12 @@ public record Settings(
     @Nullable Duration writeTimeout,
     @Nullable Duration callTimeout,
     Map<String, String> defaultHeaders,
-    @Nullable OkHttpClient client) {
+    @Nullable OkHttpClient client,
+    BodyHandling bodyHandling,
+    long maxBodySize,
+    @Nullable Duration batchTimeout,
+    @Nullable Consumer<? super Progress> progressListener,
+    Duration progressInterval) {
 
   public Settings {
     hostOverrides = Map.copyOf(hostOverrides);
