@@ -75,14 +75,18 @@ public final class Engine implements AutoCloseable {
   public Engine(Settings settings) {
     this.name = "batchfetch-" + FETCHERS.incrementAndGet();
     int concurrency = settings.maxConcurrent();
+    // One thread per call the dispatcher may run, no more: a call that ends hands the next one to
+    // the pool before its own thread is free, which a pool of handoffs would give a new thread.
+    // The queue holds at most those handed over; the dispatcher admits no more than this many.
     this.okhttpThreads =
         new ThreadPoolExecutor(
-            0,
-            Integer.MAX_VALUE,
+            concurrency,
+            concurrency,
             IDLE_THREAD_TIMEOUT.toSeconds(),
             TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
+            new LinkedBlockingQueue<>(),
             thread("okhttp"));
+    okhttpThreads.allowCoreThreadTimeOut(true);
     this.client = newClient(settings, concurrency, okhttpThreads);
     this.scheduler = new ScheduledThreadPoolExecutor(1, thread("scheduler"));
     scheduler.setRemoveOnCancelPolicy(true);
