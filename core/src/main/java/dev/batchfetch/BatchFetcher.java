@@ -2,6 +2,7 @@ package dev.batchfetch;
 
 import dev.batchfetch.internal.Engine;
 import dev.batchfetch.internal.Settings;
+import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
@@ -272,7 +274,10 @@ public final class BatchFetcher implements AutoCloseable {
     return policy;
   }
 
-  /** The rate limit shared by every batch of this fetcher. */
+  /**
+   * The rate limit shared by every batch of this fetcher; {@link RateLimit#unlimited()} when it was
+   * built with a {@link Builder#rateLimiter rate limiter} of the user's, which then sets the pace.
+   */
   public RateLimit rateLimit() {
     return rateLimit;
   }
@@ -341,6 +346,8 @@ public final class BatchFetcher implements AutoCloseable {
 
     private ExecutionPolicy policy = ExecutionPolicy.async(64);
     private RateLimit rateLimit = RateLimit.unlimited();
+    private @Nullable RateLimiter rateLimiter;
+    private @Nullable Function<String, ? extends @Nullable RateLimiter> hostRateLimiters;
     private int maxConcurrent = Integer.MAX_VALUE;
     private HostLimits perHost = HostLimits.unlimited();
     private final Map<String, HostLimits> hostOverrides = new LinkedHashMap<>();
@@ -380,6 +387,43 @@ public final class BatchFetcher implements AutoCloseable {
      */
     public Builder rateLimit(RateLimit rateLimit) {
       this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
+      this.rateLimiter = null;
+      return this;
+    }
+
+    /**
+     * A rate limiter of your own in place of {@link #rateLimit}, for every call of this fetcher: a
+     * quota shared by many processes, kept in Redis by {@code batchfetch-redis} for example.
+     *
+     * <p>The fetcher reserves one permit per attempt with {@link RateLimiter#reservePermission()},
+     * on a thread of its own (never on its admission thread, since the answer may take a network
+     * round trip), and waits the nanoseconds it answers with a timer, holding no thread. A negative
+     * answer (no permit within the limiter's timeout) makes it ask again shortly after. If the
+     * limiter throws, that input ends as {@link ErrorKind#QUOTA_UNAVAILABLE} without being sent.
+     * {@link RateLimiter#drainPermissions()} is called when a server answers 429 without saying how
+     * long to wait. The fetcher's own schedule adjustments (for requests that leave late, for
+     * {@code Retry-After}) do not apply to it.
+     *
+     * @throws NullPointerException if {@code limiter} is null
+     */
+    public Builder rateLimiter(RateLimiter limiter) {
+      this.rateLimiter = Objects.requireNonNull(limiter, "limiter");
+      this.rateLimit = RateLimit.unlimited();
+      return this;
+    }
+
+    /**
+     * Rate limiters of your own for hosts, in place of the rate of {@link #perHost} and {@link
+     * #host}, whose concurrency limits still apply: {@code limiterForHost} is given a host's key,
+     * {@code "name:port"}, the first time the fetcher meets the host (again after the host was idle
+     * a while), and returns its limiter, asked as {@link #rateLimiter} describes, or null for the
+     * host to keep the rate of its {@link HostLimits}.
+     *
+     * @throws NullPointerException if {@code limiterForHost} is null
+     */
+    public Builder hostRateLimiters(
+        Function<String, ? extends @Nullable RateLimiter> limiterForHost) {
+      this.hostRateLimiters = Objects.requireNonNull(limiterForHost, "limiterForHost");
       return this;
     }
 
@@ -630,6 +674,8 @@ public final class BatchFetcher implements AutoCloseable {
           new Settings(
               policy,
               rateLimit,
+              rateLimiter,
+              hostRateLimiters,
               Math.min(maxConcurrent, policy.width()),
               perHost,
               hostOverrides,

@@ -33,6 +33,11 @@ public enum ErrorKind {
    * result keeps the response that said so, or, for the host's later inputs, none was sent.
    */
   RATE_LIMITED,
+  /**
+   * The fetcher's own {@link BatchFetcher.Builder#rateLimiter rate limiter}, a quota shared through
+   * a store such as Redis, could not give a permit (the store is down, say): nothing was sent.
+   */
+  QUOTA_UNAVAILABLE,
   /** The batch was cancelled, or the fetcher closed, while this call was in flight. */
   CANCELLED,
   /**

@@ -14,11 +14,13 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +51,7 @@ final class Admission implements Exchange.Listener {
   /** When a limiter cannot reserve a permit within its timeout, ask again after this long. */
   private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-  private final SmoothRateLimiter globalLimiter;
+  private final Limiter globalLimiter;
   private final Bulkhead globalBulkhead;
   private final Hosts hosts;
   private final Retries retries;
@@ -58,6 +60,7 @@ final class Admission implements Exchange.Listener {
   private final int maxPending;
   private final ScheduledExecutorService scheduler;
   private final Consumer<Exchange> starter;
+  private final Executor quotaThreads;
   private final BodyReader bodies;
   private final LongSupplier nanoTime;
   private final Clock clock;
@@ -75,7 +78,7 @@ final class Admission implements Exchange.Listener {
   private long nextSequence;
 
   Admission(
-      SmoothRateLimiter globalLimiter,
+      Limiter globalLimiter,
       Bulkhead globalBulkhead,
       Hosts hosts,
       Retries retries,
@@ -84,6 +87,7 @@ final class Admission implements Exchange.Listener {
       int maxPending,
       ScheduledExecutorService scheduler,
       Consumer<Exchange> starter,
+      Executor quotaThreads,
       BodyReader bodies,
       LongSupplier nanoTime,
       Clock clock) {
@@ -96,6 +100,7 @@ final class Admission implements Exchange.Listener {
     this.maxPending = maxPending;
     this.scheduler = scheduler;
     this.starter = starter;
+    this.quotaThreads = quotaThreads;
     this.bodies = bodies;
     this.nanoTime = nanoTime;
     this.clock = clock;
@@ -271,6 +276,23 @@ final class Admission implements Exchange.Listener {
         globalBulkhead.onComplete();
         continue; // the host's own calls ending make it ready again
       }
+      if (host.limiter.isRemote()) {
+        dequeue(host);
+        reserveRemotely(
+            host.limiter,
+            host,
+            exchange,
+            hostWait -> {
+              if (hostWait < 0) {
+                release(host);
+                wakeLater(host, RETRY_NANOS); // first, so that putting it back readies nothing
+                putBack(host, exchange);
+              } else {
+                hostPermitted(host, exchange, hostWait);
+              }
+            });
+        continue;
+      }
       long hostWait = host.limiter.reservePermission();
       if (hostWait < 0) {
         release(host);
@@ -278,14 +300,19 @@ final class Admission implements Exchange.Listener {
         continue;
       }
       dequeue(host);
-      exchange.hostPeriod = host.limiter.busyPeriod();
-      exchange.hostShift = host.limiter.shift();
-      if (hostWait == 0) {
-        admitGlobally(host, exchange);
-      } else {
-        host.timerArmed = true;
-        later(hostWait, () -> admitGlobally(host, exchange));
-      }
+      hostPermitted(host, exchange, hostWait);
+    }
+  }
+
+  /** The host's permit is reserved, due in {@code hostWait}: then the global one. */
+  private void hostPermitted(Host host, Exchange exchange, long hostWait) {
+    exchange.hostPeriod = host.limiter.busyPeriod();
+    exchange.hostShift = host.limiter.shift();
+    if (hostWait == 0) {
+      admitGlobally(host, exchange);
+    } else {
+      host.timerArmed = true;
+      later(hostWait, () -> admitGlobally(host, exchange));
     }
   }
 
@@ -295,11 +322,56 @@ final class Admission implements Exchange.Listener {
     if (!stillWanted(host, exchange)) {
       return;
     }
-    long wait = globalLimiter.reservePermission();
+    if (globalLimiter.isRemote()) {
+      reserveRemotely(
+          globalLimiter, host, exchange, wait -> globallyPermitted(host, exchange, wait));
+    } else {
+      globallyPermitted(host, exchange, globalLimiter.reservePermission());
+    }
+  }
+
+  /**
+   * Asks a remote {@code limiter} for a permit on a quota thread, and goes on with the answer on
+   * the loop; the host waits meanwhile, as for a timer. A limiter that fails ends the input as
+   * {@code QUOTA_UNAVAILABLE}: no call goes out without a permit.
+   */
+  private void reserveRemotely(
+      Limiter limiter, Host host, Exchange exchange, LongConsumer withWait) {
+    host.timerArmed = true;
+    Runnable ask =
+        () -> {
+          long wait;
+          try {
+            wait = limiter.reservePermission();
+          } catch (RuntimeException e) {
+            post(
+                () -> {
+                  host.timerArmed = false;
+                  release(host);
+                  exchange.complete(exchange.failed(ErrorKind.QUOTA_UNAVAILABLE, e));
+                  markReady(host);
+                });
+            return;
+          }
+          post(
+              () -> {
+                host.timerArmed = false;
+                withWait.accept(wait);
+              });
+        };
+    try {
+      quotaThreads.execute(ask);
+    } catch (RejectedExecutionException e) {
+      // Closing: every exchange still waiting is ended by Batch.stop.
+    }
+  }
+
+  /** The global permit is reserved, due in {@code wait}: start then. */
+  private void globallyPermitted(Host host, Exchange exchange, long wait) {
     if (wait < 0) {
       release(host);
+      wakeLater(host, RETRY_NANOS); // first, so that queueing it again readies nothing
       enqueue(exchange, true);
-      wakeLater(host, RETRY_NANOS);
       return;
     }
     exchange.globalPeriod = globalLimiter.busyPeriod();
@@ -470,6 +542,15 @@ final class Admission implements Exchange.Listener {
     pending++;
     exchange.queued(nanoTime.getAsLong());
     markReady(host);
+  }
+
+  /**
+   * Puts {@code exchange}, taken from the head of its host's queue, back there, without readying
+   * the host: its caller armed a timer for that.
+   */
+  private void putBack(Host host, Exchange exchange) {
+    host.queue.addFirst(exchange);
+    pending++;
   }
 
   private void dequeue(Host host) {

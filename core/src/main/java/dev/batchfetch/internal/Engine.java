@@ -8,6 +8,7 @@ import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
@@ -49,6 +51,9 @@ public final class Engine implements AutoCloseable {
   private static final Duration IDLE_THREAD_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
+  /** How many permits of a user's limiter are asked for at once. */
+  private static final int QUOTA_THREADS = 4;
+
   /** The fewest results a streamed batch may hold for its consumer before its calls wait. */
   private static final int MIN_DELIVERY_BUFFER = 64;
 
@@ -63,6 +68,7 @@ public final class Engine implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<NamedThreadFactory> threadFactories = new ArrayList<>();
   private final ThreadPoolExecutor delivery;
+  private final ThreadPoolExecutor quotaThreads;
   private final AtomicLong batchIds = new AtomicLong();
   private volatile @Nullable Thread closer;
   private final int maxPending;
@@ -93,6 +99,16 @@ public final class Engine implements AutoCloseable {
     scheduler.setKeepAliveTime(IDLE_THREAD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     scheduler.allowCoreThreadTimeOut(true);
     this.requests = new RequestFactory(settings.defaultHeaders());
+    // Asked for permits of a user's limiter, which may wait on the network: never the loop.
+    this.quotaThreads =
+        new ThreadPoolExecutor(
+            QUOTA_THREADS,
+            QUOTA_THREADS,
+            IDLE_THREAD_TIMEOUT.toSeconds(),
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            thread("quota"));
+    quotaThreads.allowCoreThreadTimeOut(true);
     // One thread per streamed batch delivering at the time, none when idle.
     this.delivery =
         new ThreadPoolExecutor(
@@ -129,15 +145,20 @@ public final class Engine implements AutoCloseable {
     }
     this.admission =
         new Admission(
-            rateLimiter(name, settings.rateLimit()),
+            globalLimiter(settings),
             bulkhead(name, concurrency),
-            new Hosts(settings.perHost(), settings.hostOverrides(), System::nanoTime),
+            new Hosts(
+                settings.perHost(),
+                settings.hostOverrides(),
+                hostLimiters(settings.hostRateLimiters()),
+                System::nanoTime),
             new Retries(name, settings.retry()),
             settings.maxRetryAfter(),
             settings.adaptToServerQuota(),
             settings.maxPending(),
             scheduler,
             starter,
+            quotaThreads,
             new BodyReader(settings.bodyHandling(), settings.maxBodySize()),
             System::nanoTime,
             Clock.systemUTC());
@@ -327,6 +348,7 @@ public final class Engine implements AutoCloseable {
     client.dispatcher().cancelAll();
     okhttpThreads.shutdown();
     delivery.shutdown(); // what stop() gave the streamed batches is still delivered
+    quotaThreads.shutdownNow();
     if (onOwnThread) {
       // Closed from a callback on one of our threads: waiting here would wait for this very thread.
       Thread thread = new Thread(this::awaitStopped, name + "-closer");
@@ -357,6 +379,7 @@ public final class Engine implements AutoCloseable {
             && (workers == null || awaitTermination(workers, deadline))
             && awaitTermination(okhttpThreads, deadline)
             && awaitTermination(delivery, deadline)
+            && awaitTermination(quotaThreads, deadline)
             && threadFactories.stream().allMatch(threads -> threads.join(deadline));
     client.connectionPool().evictAll();
     if (!terminated) {
@@ -427,6 +450,24 @@ public final class Engine implements AutoCloseable {
       builder.callTimeout(settings.callTimeout());
     }
     return builder.build();
+  }
+
+  private Limiter globalLimiter(Settings settings) {
+    RateLimiter users = settings.rateLimiter();
+    return users != null
+        ? new RemoteLimiter(users, quotaThreads)
+        : rateLimiter(name, settings.rateLimit());
+  }
+
+  private Function<String, @Nullable Limiter> hostLimiters(
+      @Nullable Function<String, ? extends @Nullable RateLimiter> users) {
+    if (users == null) {
+      return key -> null;
+    }
+    return key -> {
+      RateLimiter limiter = users.apply(key);
+      return limiter == null ? null : new RemoteLimiter(limiter, quotaThreads);
+    };
   }
 
   private static SmoothRateLimiter rateLimiter(String name, RateLimit limit) {

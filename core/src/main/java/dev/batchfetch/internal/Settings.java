@@ -6,15 +6,19 @@ import dev.batchfetch.HostLimits;
 import dev.batchfetch.Progress;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.RetryPolicy;
+import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The checked, immutable configuration of one fetcher, as its builder leaves it.
  *
+ * @param rateLimiter the user's limiter, in place of {@code rateLimit}, or null
+ * @param hostRateLimiters the user's limiter for a host key, or null for none
  * @param maxConcurrent the global bulkhead's size, already capped by the policy's width
  * @param hostOverrides limits by host name or {@code name:port}, keys in lower case
  * @param maxPending how many inputs may wait in host queues ahead of the calls in flight
@@ -27,6 +31,8 @@ import org.jspecify.annotations.Nullable;
 public record Settings(
     ExecutionPolicy policy,
     RateLimit rateLimit,
+    @Nullable RateLimiter rateLimiter,
+    @Nullable Function<String, ? extends @Nullable RateLimiter> hostRateLimiters,
     int maxConcurrent,
     HostLimits perHost,
     Map<String, HostLimits> hostOverrides,
