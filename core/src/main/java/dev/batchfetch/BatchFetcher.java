@@ -2,6 +2,7 @@ package dev.batchfetch;
 
 import dev.batchfetch.internal.Engine;
 import dev.batchfetch.internal.Settings;
+import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +10,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 
@@ -62,10 +67,17 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Threads and closing</h2>
  *
- * A fetcher owns a scheduler thread, the threads of its policy, and an OkHttp dispatcher and
- * connection pool of its own, sized to its concurrency. Its threads are daemons and end when idle
- * for 30 seconds, so a fetcher used once and forgotten does not keep the JVM alive; still, {@link
- * #close()} it when done to release its threads and connections at once.
+ * A fetcher owns a scheduler thread, the threads of its policy, a delivery thread per streamed
+ * batch, and an OkHttp dispatcher and connection pool of its own, sized to its concurrency. Its
+ * threads are daemons and end when idle for 30 seconds, so a fetcher used once and forgotten does
+ * not keep the JVM alive; still, {@link #close()} it when done to release its threads and
+ * connections at once.
+ *
+ * <h2>What if the URLs do not fit in a list?</h2>
+ *
+ * {@link #fetchEach(Iterable, Consumer)} reads its input lazily and hands each result to a consumer
+ * as it completes; {@link #publisher(Iterable)} gives them as a {@link Flow.Publisher}. Memory then
+ * grows with the calls in flight, not with the input.
  */
 public final class BatchFetcher implements AutoCloseable {
   private final Engine engine;
@@ -138,12 +150,134 @@ public final class BatchFetcher implements AutoCloseable {
     return engine.submit(requests.toArray());
   }
 
+  /**
+   * Fetches every URL with a GET, reading {@code urls} lazily and handing each result to {@code
+   * onResult} as it completes; returns at once. For inputs too many to hold in a list, or results
+   * too big to keep: memory grows with the calls in flight, not with the input.
+   *
+   * <pre>{@code
+   * BatchSummary summary = fetcher.fetchEach(urls, result -> store(result)).join();
+   * }</pre>
+   *
+   * <p>{@code urls} is iterated once, on the fetcher's admission thread, a little ahead of the
+   * calls (at most 10,000 inputs are out at once: read and not yet delivered). {@code onResult} is
+   * called once per input read, in completion order (see {@link Result#index()} for the input's
+   * position), one call at a time, on a delivery thread of the fetcher's; while it is slower than
+   * the network, the fetcher starts fewer calls, then reads no further, rather than buffer results
+   * without bound.
+   *
+   * <p>The future completes with a summary once the input is exhausted and every result has been
+   * delivered. It fails with the exception of {@code urls}' iterator if that throws (the inputs
+   * read before still get their results first), or with the exception of {@code onResult} if that
+   * throws (the batch then stops at once and nothing more is delivered). Cancelling it stops
+   * reading the input, cancels the calls in flight and delivers nothing more.
+   *
+   * @param urls absolute {@code http} or {@code https} URLs; a malformed or null element yields a
+   *     result of kind {@link ErrorKind#INVALID_URL}
+   * @param onResult receives every result; need not be thread-safe
+   * @return a future of the batch's summary
+   * @throws NullPointerException if {@code urls} or {@code onResult} is null
+   * @throws IllegalStateException if this fetcher is closed
+   */
+  public CompletableFuture<BatchSummary> fetchEach(
+      Iterable<String> urls, Consumer<? super Result> onResult) {
+    Objects.requireNonNull(urls, "urls");
+    Objects.requireNonNull(onResult, "onResult");
+    return engine.submitEach(urls, onResult);
+  }
+
+  /**
+   * Fetches every URL of {@code urls}, as {@link #fetchEach(Iterable, Consumer)} does: the stream
+   * is consumed lazily, once, on the fetcher's admission thread. The caller closes it, after the
+   * batch is done.
+   *
+   * <pre>{@code
+   * try (Stream<String> lines = Files.lines(Path.of("urls.txt"))) {
+   *   BatchSummary summary = fetcher.fetchEach(lines, result -> write(result)).join();
+   * }
+   * }</pre>
+   *
+   * @throws NullPointerException if {@code urls} or {@code onResult} is null
+   * @throws IllegalStateException if this fetcher is closed
+   */
+  public CompletableFuture<BatchSummary> fetchEach(
+      Stream<String> urls, Consumer<? super Result> onResult) {
+    Objects.requireNonNull(urls, "urls");
+    Objects.requireNonNull(onResult, "onResult");
+    return engine.submitEach(once(urls), onResult);
+  }
+
+  /**
+   * Sends every request, as {@link #fetchEach(Iterable, Consumer)} fetches every URL: read lazily,
+   * each result handed to {@code onResult} as it completes.
+   *
+   * @param requests the requests; a null element yields a result of kind {@link
+   *     ErrorKind#INVALID_URL}
+   * @param onResult receives every result; need not be thread-safe
+   * @return a future of the batch's summary
+   * @throws NullPointerException if {@code requests} or {@code onResult} is null
+   * @throws IllegalStateException if this fetcher is closed
+   */
+  public CompletableFuture<BatchSummary> fetchEachRequest(
+      Iterable<FetchRequest> requests, Consumer<? super Result> onResult) {
+    Objects.requireNonNull(requests, "requests");
+    Objects.requireNonNull(onResult, "onResult");
+    return engine.submitEach(requests, onResult);
+  }
+
+  /**
+   * Sends every request of {@code requests}, as {@link #fetchEach(Stream, Consumer)} fetches every
+   * URL of a stream.
+   *
+   * @throws NullPointerException if {@code requests} or {@code onResult} is null
+   * @throws IllegalStateException if this fetcher is closed
+   */
+  public CompletableFuture<BatchSummary> fetchEachRequest(
+      Stream<FetchRequest> requests, Consumer<? super Result> onResult) {
+    Objects.requireNonNull(requests, "requests");
+    Objects.requireNonNull(onResult, "onResult");
+    return engine.submitEach(once(requests), onResult);
+  }
+
+  @SuppressWarnings("StreamToIterable") // iterated once, by the batch
+  private static <T> Iterable<T> once(Stream<T> stream) {
+    return stream::iterator;
+  }
+
+  /**
+   * The results of {@code urls} as a {@link Flow.Publisher}: each subscription runs a streamed
+   * batch as {@link #fetchEach(Iterable, Consumer)} does, whose pace follows the subscriber's
+   * demand (without demand, results wait, calls stop starting, then the input stops being read).
+   * {@code onComplete} follows the last result; {@code onError} carries the iterator's exception;
+   * cancelling the subscription cancels the batch. Subscribing twice iterates {@code urls} twice.
+   *
+   * @throws NullPointerException if {@code urls} is null
+   */
+  public Flow.Publisher<Result> publisher(Iterable<String> urls) {
+    Objects.requireNonNull(urls, "urls");
+    return engine.publisher(urls);
+  }
+
+  /**
+   * The results of {@code requests} as a {@link Flow.Publisher}, as {@link #publisher} gives those
+   * of URLs.
+   *
+   * @throws NullPointerException if {@code requests} is null
+   */
+  public Flow.Publisher<Result> publisherOfRequests(Iterable<FetchRequest> requests) {
+    Objects.requireNonNull(requests, "requests");
+    return engine.publisher(requests);
+  }
+
   /** The execution policy this fetcher was built with. */
   public ExecutionPolicy policy() {
     return policy;
   }
 
-  /** The rate limit shared by every batch of this fetcher. */
+  /**
+   * The rate limit shared by every batch of this fetcher; {@link RateLimit#unlimited()} when it was
+   * built with a {@link Builder#rateLimiter rate limiter} of the user's, which then sets the pace.
+   */
   public RateLimit rateLimit() {
     return rateLimit;
   }
@@ -169,13 +303,17 @@ public final class BatchFetcher implements AutoCloseable {
   }
 
   /**
-   * Closes this fetcher. Batches still running complete at once: inputs not yet started become
-   * {@link ErrorKind#REJECTED} results and calls in flight are cancelled and become {@link
-   * ErrorKind#CANCELLED} results, so every future still completes with one result per input. Then
-   * the fetcher's threads stop (this waits up to ten seconds for them) and its connections close.
+   * Closes this fetcher. Batches still running complete at once: inputs taken but not yet started
+   * become {@link ErrorKind#REJECTED} results and calls in flight are cancelled and become {@link
+   * ErrorKind#CANCELLED} results, so every future still completes with one result per input (a
+   * streamed batch delivers these results, reads no more of its input, and completes its summary).
+   * Then the fetcher's threads stop (this waits up to ten seconds for them, and for a streamed
+   * batch's consumer to return) and its connections close.
    *
-   * <p>Idempotent and safe from any thread. After it, {@code fetchAll} throws {@link
-   * IllegalStateException}. A user's client given to {@link Builder#client} is not affected.
+   * <p>Idempotent and safe from any thread, one of the fetcher's own included (from a callback, it
+   * finishes on a thread of its own instead of waiting for the one it runs on). After it, {@code
+   * fetchAll} and the other entry points throw {@link IllegalStateException}. A user's client given
+   * to {@link Builder#client} is not affected.
    */
   @Override
   public void close() {
@@ -204,8 +342,12 @@ public final class BatchFetcher implements AutoCloseable {
     /** How many inputs may wait in host queues, taken from the batches ahead of the calls. */
     private static final int MAX_PENDING = 10_000;
 
+    private static final long DEFAULT_MAX_BODY_SIZE = 8L * 1024 * 1024;
+
     private ExecutionPolicy policy = ExecutionPolicy.async(64);
     private RateLimit rateLimit = RateLimit.unlimited();
+    private @Nullable RateLimiter rateLimiter;
+    private @Nullable Function<String, ? extends @Nullable RateLimiter> hostRateLimiters;
     private int maxConcurrent = Integer.MAX_VALUE;
     private HostLimits perHost = HostLimits.unlimited();
     private final Map<String, HostLimits> hostOverrides = new LinkedHashMap<>();
@@ -218,6 +360,11 @@ public final class BatchFetcher implements AutoCloseable {
     private @Nullable Duration callTimeout;
     private final Map<String, String> defaultHeaders = new LinkedHashMap<>();
     private @Nullable OkHttpClient client;
+    private BodyHandling bodyHandling = BodyHandling.keep();
+    private long maxBodySize = DEFAULT_MAX_BODY_SIZE;
+    private @Nullable Duration batchTimeout;
+    private @Nullable Consumer<? super Progress> progressListener;
+    private Duration progressInterval = Duration.ofSeconds(1);
 
     private Builder() {
       defaultHeaders.put("User-Agent", "batchfetch/" + Version.VERSION);
@@ -240,6 +387,43 @@ public final class BatchFetcher implements AutoCloseable {
      */
     public Builder rateLimit(RateLimit rateLimit) {
       this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
+      this.rateLimiter = null;
+      return this;
+    }
+
+    /**
+     * A rate limiter of your own in place of {@link #rateLimit}, for every call of this fetcher: a
+     * quota shared by many processes, kept in Redis by {@code batchfetch-redis} for example.
+     *
+     * <p>The fetcher reserves one permit per attempt with {@link RateLimiter#reservePermission()},
+     * on a thread of its own (never on its admission thread, since the answer may take a network
+     * round trip), and waits the nanoseconds it answers with a timer, holding no thread. A negative
+     * answer (no permit within the limiter's timeout) makes it ask again shortly after. If the
+     * limiter throws, that input ends as {@link ErrorKind#QUOTA_UNAVAILABLE} without being sent.
+     * {@link RateLimiter#drainPermissions()} is called when a server answers 429 without saying how
+     * long to wait. The fetcher's own schedule adjustments (for requests that leave late, for
+     * {@code Retry-After}) do not apply to it.
+     *
+     * @throws NullPointerException if {@code limiter} is null
+     */
+    public Builder rateLimiter(RateLimiter limiter) {
+      this.rateLimiter = Objects.requireNonNull(limiter, "limiter");
+      this.rateLimit = RateLimit.unlimited();
+      return this;
+    }
+
+    /**
+     * Rate limiters of your own for hosts, in place of the rate of {@link #perHost} and {@link
+     * #host}, whose concurrency limits still apply: {@code limiterForHost} is given a host's key,
+     * {@code "name:port"}, the first time the fetcher meets the host (again after the host was idle
+     * a while), and returns its limiter, asked as {@link #rateLimiter} describes, or null for the
+     * host to keep the rate of its {@link HostLimits}.
+     *
+     * @throws NullPointerException if {@code limiterForHost} is null
+     */
+    public Builder hostRateLimiters(
+        Function<String, ? extends @Nullable RateLimiter> limiterForHost) {
+      this.hostRateLimiters = Objects.requireNonNull(limiterForHost, "limiterForHost");
       return this;
     }
 
@@ -408,12 +592,90 @@ public final class BatchFetcher implements AutoCloseable {
       return this;
     }
 
+    /**
+     * What is done with response bodies; default {@link BodyHandling#keep()}.
+     *
+     * @throws NullPointerException if {@code handling} is null
+     */
+    public Builder bodyHandling(BodyHandling handling) {
+      this.bodyHandling = Objects.requireNonNull(handling, "handling");
+      return this;
+    }
+
+    /**
+     * The most body bytes read of one response, default 8 MiB: a longer body (by its {@code
+     * Content-Length}, or once that many bytes have come) makes the result {@link
+     * ErrorKind#BODY_TOO_LARGE}, its status and headers kept, without reading the rest. Applies to
+     * every {@link BodyHandling}; raise it to download large files with {@link
+     * BodyHandling#stream}.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is negative
+     */
+    public Builder maxBodySize(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("maxBodySize must not be negative, was " + bytes);
+      }
+      this.maxBodySize = bytes;
+      return this;
+    }
+
+    /**
+     * A deadline for each batch, from its submission; default none. When it passes, the inputs of
+     * the batch that are not done, waiting or in flight, become {@link ErrorKind#TIMEOUT} results
+     * (a streamed batch reads no more of its input), and the future completes normally. To give one
+     * batch a deadline instead, {@code fetchAll(urls).orTimeout(...)} stops the batch as well, but
+     * the future then fails with a {@link java.util.concurrent.TimeoutException} instead of holding
+     * the results.
+     *
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is not positive
+     */
+    public Builder batchTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("batchTimeout must be positive, was " + timeout);
+      }
+      this.batchTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Hears how each running batch is doing, every {@link #progressInterval} and once more when it
+     * ends ({@link Progress#done()}); default none. Called on the fetcher's scheduler thread, which
+     * also admits calls: keep it quick, and hand slow work to another thread. An exception it
+     * throws is logged and ignored.
+     *
+     * @throws NullPointerException if {@code listener} is null
+     */
+    public Builder progressListener(Consumer<? super Progress> listener) {
+      this.progressListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /**
+     * How often the {@link #progressListener} hears of each running batch; default one second.
+     *
+     * @throws NullPointerException if {@code interval} is null
+     * @throws IllegalArgumentException if {@code interval} is shorter than a millisecond
+     */
+    public Builder progressInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new IllegalArgumentException(
+            "progressInterval must be at least 1 ms, was " + interval);
+      }
+      this.progressInterval = interval;
+      return this;
+    }
+
     /** A new fetcher with this configuration; the builder may be used again. */
     public BatchFetcher build() {
       return new BatchFetcher(
           new Settings(
               policy,
               rateLimit,
+              rateLimiter,
+              hostRateLimiters,
               Math.min(maxConcurrent, policy.width()),
               perHost,
               hostOverrides,
@@ -426,7 +688,12 @@ public final class BatchFetcher implements AutoCloseable {
               writeTimeout,
               callTimeout,
               defaultHeaders,
-              client));
+              client,
+              bodyHandling,
+              maxBodySize,
+              batchTimeout,
+              progressListener,
+              progressInterval));
     }
 
     private static Duration checkTimeout(Duration timeout, String name) {

@@ -11,12 +11,20 @@ public enum ErrorKind {
   INVALID_REQUEST,
   /** No connection could be made: refused, unknown host, no route. */
   CONNECT,
-  /** A connect, read, write or whole-call timeout expired. */
+  /**
+   * A connect, read, write or whole-call timeout expired, or the batch's deadline ({@link
+   * BatchFetcher.Builder#batchTimeout}) passed before the input was done.
+   */
   TIMEOUT,
   /** The TLS handshake failed. */
   TLS,
   /** The exchange failed on the wire after it started, for example a connection cut mid-body. */
   IO,
+  /**
+   * The response body was longer than {@link BatchFetcher.Builder#maxBodySize}: the status and
+   * headers are kept, the body was not read past the limit.
+   */
+  BODY_TOO_LARGE,
   /** The server answered with a status other than 2xx; the status, headers and body are kept. */
   HTTP_STATUS,
   /**
@@ -25,6 +33,11 @@ public enum ErrorKind {
    * result keeps the response that said so, or, for the host's later inputs, none was sent.
    */
   RATE_LIMITED,
+  /**
+   * The fetcher's own {@link BatchFetcher.Builder#rateLimiter rate limiter}, a quota shared through
+   * a store such as Redis, could not give a permit (the store is down, say): nothing was sent.
+   */
+  QUOTA_UNAVAILABLE,
   /** The batch was cancelled, or the fetcher closed, while this call was in flight. */
   CANCELLED,
   /**

@@ -7,16 +7,20 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Queue;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +51,7 @@ final class Admission implements Exchange.Listener {
   /** When a limiter cannot reserve a permit within its timeout, ask again after this long. */
   private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-  private final SmoothRateLimiter globalLimiter;
+  private final Limiter globalLimiter;
   private final Bulkhead globalBulkhead;
   private final Hosts hosts;
   private final Retries retries;
@@ -56,6 +60,8 @@ final class Admission implements Exchange.Listener {
   private final int maxPending;
   private final ScheduledExecutorService scheduler;
   private final Consumer<Exchange> starter;
+  private final Executor quotaThreads;
+  private final BodyReader bodies;
   private final LongSupplier nanoTime;
   private final Clock clock;
 
@@ -67,11 +73,12 @@ final class Admission implements Exchange.Listener {
   // Owned by the loop.
   private final PriorityQueue<Host> ready =
       new PriorityQueue<>(Comparator.comparingLong(host -> host.readyKey));
+  private final List<Host> stalled = new ArrayList<>();
   private int pending;
   private long nextSequence;
 
   Admission(
-      SmoothRateLimiter globalLimiter,
+      Limiter globalLimiter,
       Bulkhead globalBulkhead,
       Hosts hosts,
       Retries retries,
@@ -80,6 +87,8 @@ final class Admission implements Exchange.Listener {
       int maxPending,
       ScheduledExecutorService scheduler,
       Consumer<Exchange> starter,
+      Executor quotaThreads,
+      BodyReader bodies,
       LongSupplier nanoTime,
       Clock clock) {
     this.globalLimiter = globalLimiter;
@@ -91,6 +100,8 @@ final class Admission implements Exchange.Listener {
     this.maxPending = maxPending;
     this.scheduler = scheduler;
     this.starter = starter;
+    this.quotaThreads = quotaThreads;
+    this.bodies = bodies;
     this.nanoTime = nanoTime;
     this.clock = clock;
   }
@@ -153,43 +164,70 @@ final class Admission implements Exchange.Listener {
     }
   }
 
-  /** Takes inputs from the batches into their hosts' queues, up to {@code maxPending}. */
+  /**
+   * Takes inputs from the batches into their hosts' queues, up to {@code maxPending}: from the
+   * oldest batch first, and from a younger one while an older one has nothing to give now.
+   */
   private void fill() {
+    Iterator<Batch> it = batches.iterator();
+    Batch batch = null;
     while (!closed && pending < maxPending) {
-      Batch batch = batches.peek();
       if (batch == null) {
-        return;
+        if (!it.hasNext()) {
+          return;
+        }
+        batch = it.next();
       }
       int index = batch.next();
-      if (index < 0) {
-        batches.poll();
+      if (index == Batch.EXHAUSTED) {
+        it.remove();
+        batch = null;
         continue;
       }
-      Prepared prepared = batch.prepare(index);
-      if (!batch.claim(index)) {
-        continue; // the batch stopped meanwhile
-      }
-      if (prepared instanceof Prepared.Invalid invalid) {
-        batch.fail(index, invalid.url(), invalid.kind(), invalid.exception());
+      if (index == Batch.LATER) {
+        batch = null; // it wakes the loop when it can take more
         continue;
       }
-      Prepared.Ready request = (Prepared.Ready) prepared;
-      Exchange exchange =
-          new Exchange(
-              batch,
-              index,
-              request,
-              hosts.of(request.request().url()),
-              nextSequence++,
-              retries.contextFor(request.request()),
-              this);
-      batch.track(exchange);
-      if (closed || batch.isDone()) { // stopped while we claimed: its stop() may have missed this
-        exchange.cancel(new CancellationException(closed ? "fetcher closed" : "batch cancelled"));
-        continue;
-      }
-      enqueue(exchange, false);
+      take(batch, index);
     }
+  }
+
+  /** Claims input {@code index} of {@code batch} and queues it for its host. */
+  private void take(Batch batch, int index) {
+    Prepared prepared = batch.prepare(index);
+    if (!batch.claim(index)) {
+      return; // the batch stopped meanwhile
+    }
+    if (prepared instanceof Prepared.Invalid invalid) {
+      batch.fail(index, invalid.url(), invalid.kind(), invalid.exception());
+      return;
+    }
+    Prepared.Ready request = (Prepared.Ready) prepared;
+    Exchange exchange =
+        new Exchange(
+            batch,
+            index,
+            request,
+            hosts.of(request.request().url()),
+            nextSequence++,
+            retries.contextFor(request.request()),
+            this,
+            bodies);
+    batch.track(exchange);
+    if (closed || batch.isStopped()) { // stopped while we claimed: its stop() may have missed this
+      batch.endLate(exchange);
+      return;
+    }
+    enqueue(exchange, false);
+  }
+
+  /** A batch whose results waited for delivery has delivered some: its hosts may go on. */
+  void unstall() {
+    for (Host host : stalled) {
+      host.stalled = false;
+      markReady(host);
+    }
+    stalled.clear();
   }
 
   /** Starts what may start now, host by host in input order. */
@@ -204,7 +242,7 @@ final class Admission implements Exchange.Listener {
       if (exchange == null) {
         continue;
       }
-      if (exchange.isDone()) { // cancelled while it waited
+      if (isOver(exchange)) { // cancelled while it waited, or its batch stopped
         dequeue(host);
         markReady(host);
         continue;
@@ -223,6 +261,13 @@ final class Admission implements Exchange.Listener {
         wakeLater(host, host.pausedUntilNanos - now);
         continue;
       }
+      if (!exchange.batch.mayStart()) { // its results wait for a slow consumer
+        if (!host.stalled) {
+          host.stalled = true;
+          stalled.add(host);
+        }
+        continue;
+      }
       if (!globalBulkhead.tryAcquirePermission()) {
         markReady(host);
         return; // every host needs a global slot; a call ending drains again
@@ -231,6 +276,23 @@ final class Admission implements Exchange.Listener {
         globalBulkhead.onComplete();
         continue; // the host's own calls ending make it ready again
       }
+      if (host.limiter.isRemote()) {
+        dequeue(host);
+        reserveRemotely(
+            host.limiter,
+            host,
+            exchange,
+            hostWait -> {
+              if (hostWait < 0) {
+                release(host);
+                wakeLater(host, RETRY_NANOS); // first, so that putting it back readies nothing
+                putBack(host, exchange);
+              } else {
+                hostPermitted(host, exchange, hostWait);
+              }
+            });
+        continue;
+      }
       long hostWait = host.limiter.reservePermission();
       if (hostWait < 0) {
         release(host);
@@ -238,14 +300,19 @@ final class Admission implements Exchange.Listener {
         continue;
       }
       dequeue(host);
-      exchange.hostPeriod = host.limiter.busyPeriod();
-      exchange.hostShift = host.limiter.shift();
-      if (hostWait == 0) {
-        admitGlobally(host, exchange);
-      } else {
-        host.timerArmed = true;
-        later(hostWait, () -> admitGlobally(host, exchange));
-      }
+      hostPermitted(host, exchange, hostWait);
+    }
+  }
+
+  /** The host's permit is reserved, due in {@code hostWait}: then the global one. */
+  private void hostPermitted(Host host, Exchange exchange, long hostWait) {
+    exchange.hostPeriod = host.limiter.busyPeriod();
+    exchange.hostShift = host.limiter.shift();
+    if (hostWait == 0) {
+      admitGlobally(host, exchange);
+    } else {
+      host.timerArmed = true;
+      later(hostWait, () -> admitGlobally(host, exchange));
     }
   }
 
@@ -255,11 +322,56 @@ final class Admission implements Exchange.Listener {
     if (!stillWanted(host, exchange)) {
       return;
     }
-    long wait = globalLimiter.reservePermission();
+    if (globalLimiter.isRemote()) {
+      reserveRemotely(
+          globalLimiter, host, exchange, wait -> globallyPermitted(host, exchange, wait));
+    } else {
+      globallyPermitted(host, exchange, globalLimiter.reservePermission());
+    }
+  }
+
+  /**
+   * Asks a remote {@code limiter} for a permit on a quota thread, and goes on with the answer on
+   * the loop; the host waits meanwhile, as for a timer. A limiter that fails ends the input as
+   * {@code QUOTA_UNAVAILABLE}: no call goes out without a permit.
+   */
+  private void reserveRemotely(
+      Limiter limiter, Host host, Exchange exchange, LongConsumer withWait) {
+    host.timerArmed = true;
+    Runnable ask =
+        () -> {
+          long wait;
+          try {
+            wait = limiter.reservePermission();
+          } catch (RuntimeException e) {
+            post(
+                () -> {
+                  host.timerArmed = false;
+                  release(host);
+                  exchange.complete(exchange.failed(ErrorKind.QUOTA_UNAVAILABLE, e));
+                  markReady(host);
+                });
+            return;
+          }
+          post(
+              () -> {
+                host.timerArmed = false;
+                withWait.accept(wait);
+              });
+        };
+    try {
+      quotaThreads.execute(ask);
+    } catch (RejectedExecutionException e) {
+      // Closing: every exchange still waiting is ended by Batch.stop.
+    }
+  }
+
+  /** The global permit is reserved, due in {@code wait}: start then. */
+  private void globallyPermitted(Host host, Exchange exchange, long wait) {
     if (wait < 0) {
       release(host);
+      wakeLater(host, RETRY_NANOS); // first, so that queueing it again readies nothing
       enqueue(exchange, true);
-      wakeLater(host, RETRY_NANOS);
       return;
     }
     exchange.globalPeriod = globalLimiter.busyPeriod();
@@ -318,7 +430,7 @@ final class Admission implements Exchange.Listener {
    * was cancelled, nor if its host was paused meanwhile (it goes back to the head of the line).
    */
   private boolean stillWanted(Host host, Exchange exchange) {
-    if (exchange.isDone()) {
+    if (isOver(exchange)) {
       release(host);
       markReady(host);
       return false;
@@ -329,6 +441,18 @@ final class Admission implements Exchange.Listener {
       return false;
     }
     return true;
+  }
+
+  /**
+   * Whether {@code exchange} is done, or must not start because its batch stopped: then it ends
+   * now, as the batch's stop would end it. A stop ends every exchange it finds; this keeps the loop
+   * from starting one it has not reached yet.
+   */
+  private static boolean isOver(Exchange exchange) {
+    if (!exchange.isDone() && exchange.batch.isStopped()) {
+      exchange.batch.endLate(exchange);
+    }
+    return exchange.isDone();
   }
 
   /** After an attempt: heed the server's quota signals, then retry or complete. Any thread. */
@@ -418,6 +542,15 @@ final class Admission implements Exchange.Listener {
     pending++;
     exchange.queued(nanoTime.getAsLong());
     markReady(host);
+  }
+
+  /**
+   * Puts {@code exchange}, taken from the head of its host's queue, back there, without readying
+   * the host: its caller armed a timer for that.
+   */
+  private void putBack(Host host, Exchange exchange) {
+    host.queue.addFirst(exchange);
+    pending++;
   }
 
   private void dequeue(Host host) {

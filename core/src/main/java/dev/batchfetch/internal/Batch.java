@@ -4,107 +4,122 @@ import dev.batchfetch.ErrorKind;
 import dev.batchfetch.FetchRequest;
 import dev.batchfetch.Result;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One call of {@code fetchAll}: its inputs, one result slot per input, and the future the caller
- * holds.
+ * One batch a caller submitted: where its inputs come from, where its results go, and the future
+ * the caller holds. {@link ListBatch} holds a list and completes a list; {@link StreamBatch} reads
+ * an iterator lazily and hands each result on as it completes.
  *
- * <p>Inputs are handed out in order through {@link #claim(int)}; an index can be claimed once, by
- * the admission loop (to send it) or by {@link #stop} (to reject it), so every input yields exactly
- * one result. Results are written by whichever thread ends the call; the last write completes the
- * future, and the atomic countdown publishes every slot to the thread that reads the list.
+ * <p>Inputs are handed out in order through {@link #next()} and {@link #claim(int)}; an index can
+ * be claimed once, by the admission loop (to send it) or by {@link #stop} (to end it unsent), so
+ * every input taken yields exactly one result.
  */
-final class Batch {
+abstract class Batch {
+  /** {@link #next()}: every input has been handed out, or the batch stopped. */
+  static final int EXHAUSTED = -1;
+
+  /** {@link #next()}: not now; the batch will wake the admission loop when it can take more. */
+  static final int LATER = -2;
+
   private static final byte[] NO_BODY = new byte[0];
 
-  private final @Nullable Object[] inputs;
+  final Tally tally;
   private final RequestFactory requests;
-  private final @Nullable Result[] results;
-  private final AtomicInteger remaining;
-  private final AtomicInteger cursor = new AtomicInteger();
   private final Set<Exchange> active = ConcurrentHashMap.newKeySet();
-  private final CompletableFuture<List<Result>> future = new CompletableFuture<>();
+  private volatile @Nullable CancellationException stopCause;
+  private volatile @Nullable ErrorKind stopKind;
 
   /** The input at {@link #preparedIndex}, already prepared; touched by the admission loop only. */
   private @Nullable Prepared prepared;
 
   private int preparedIndex = -1;
 
-  Batch(@Nullable Object[] inputs, RequestFactory requests) {
-    this.inputs = inputs;
+  Batch(Tally tally, RequestFactory requests) {
+    this.tally = tally;
     this.requests = requests;
-    this.results = new Result[inputs.length];
-    this.remaining = new AtomicInteger(inputs.length);
-    if (inputs.length == 0) {
-      future.complete(List.of());
-    }
   }
 
-  CompletableFuture<List<Result>> future() {
-    return future;
+  /** Runs just before the future completes with the batch's results. */
+  private volatile Runnable beforeCompletion = () -> {};
+
+  void beforeCompletion(Runnable task) {
+    beforeCompletion = task;
   }
 
-  /** Whether this batch ended: every result in, or the caller cancelled the future. */
-  boolean isDone() {
-    return future.isDone();
+  /** Tells the fetcher the batch is about to complete. */
+  final void completing() {
+    tally.ended();
+    beforeCompletion.run();
   }
 
-  /** The next index to hand out, or -1 when every input has been handed out. */
-  int next() {
-    int index = cursor.get();
-    return index < inputs.length ? index : -1;
+  /** The future the caller holds. */
+  abstract CompletableFuture<?> future();
+
+  /** Whether the caller's future is done: every result in, or cancelled. */
+  final boolean isDone() {
+    return future().isDone();
+  }
+
+  /** The next index to hand out, {@link #EXHAUSTED} or {@link #LATER}. Admission loop only. */
+  abstract int next();
+
+  /** The input at {@code index}, which {@link #next()} returned and nobody claimed yet. */
+  abstract @Nullable Object input(int index);
+
+  /**
+   * Takes {@code index}, which {@link #next()} returned, for sending; false if {@link #stop} took
+   * it meanwhile, or took it now and gave it its result.
+   */
+  abstract boolean claim(int index);
+
+  /** Records the one result of {@code index}. Any thread. */
+  final void complete(int index, Result result) {
+    tally.finished(result);
+    accept(index, result);
+  }
+
+  /** Takes the result of {@code index}, after it was counted. */
+  abstract void accept(int index, Result result);
+
+  /** Whether this batch's calls may start now; false while its results wait to be delivered. */
+  boolean mayStart() {
+    return true;
   }
 
   /** The input at {@code index} as a request; cached, since admission may ask again later. */
-  Prepared prepare(int index) {
+  final Prepared prepare(int index) {
     Prepared p = prepared;
     if (preparedIndex != index || p == null) {
-      p = requests.prepare(index, inputs[index]);
+      p = requests.prepare(index, input(index));
       prepared = p;
       preparedIndex = index;
     }
     return p;
   }
 
-  /** Takes {@code index} for sending; false if it was taken already (the batch stopped). */
-  boolean claim(int index) {
-    boolean claimed = cursor.compareAndSet(index, index + 1);
-    if (claimed) {
-      prepared = null;
-      inputs[index] = null; // the request now lives in its exchange; let the input go
-    }
-    return claimed;
+  /** Forgets the prepared input once it is claimed: the request lives in its exchange now. */
+  final void claimed() {
+    prepared = null;
+    preparedIndex = -1;
+    tally.submitted();
   }
 
-  void track(Exchange exchange) {
+  final void track(Exchange exchange) {
     active.add(exchange);
   }
 
-  void untrack(Exchange exchange) {
+  final void untrack(Exchange exchange) {
     active.remove(exchange);
   }
 
-  /** Records the result of {@code index}; the last one completes the future. */
-  void complete(int index, Result result) {
-    results[index] = result;
-    if (remaining.decrementAndGet() == 0) {
-      @SuppressWarnings("NullAway") // every slot is filled once remaining reaches zero
-      List<Result> all = Collections.unmodifiableList(Arrays.asList(results));
-      future.complete(all);
-    }
-  }
-
-  void fail(int index, @Nullable String url, ErrorKind kind, @Nullable Throwable exception) {
+  /** Completes {@code index} with a result that has no response. */
+  final void fail(int index, @Nullable String url, ErrorKind kind, @Nullable Throwable exception) {
     complete(
         index,
         new Result(
@@ -112,23 +127,70 @@ final class Batch {
   }
 
   /**
-   * Ends this batch early: inputs not yet handed out become {@code REJECTED} results, calls in
+   * Ends this batch early: inputs taken but not sent become {@code REJECTED} results, calls in
    * flight are cancelled and become {@code CANCELLED} results. Safe from any thread, idempotent.
    */
-  void stop(String reason) {
-    CancellationException cause = new CancellationException(reason);
-    for (int index = cursor.get(); index < inputs.length; index = cursor.get()) {
-      if (cursor.compareAndSet(index, index + 1)) {
-        Object input = inputs[index];
-        fail(index, input instanceof String s ? s : urlOf(input), ErrorKind.REJECTED, cause);
-      }
-    }
-    for (Exchange exchange : active) {
-      exchange.cancel(cause);
-    }
+  final void stop(String reason) {
+    end(new CancellationException(reason), null);
   }
 
-  private static @Nullable String urlOf(@Nullable Object input) {
+  /**
+   * Ends this batch because its deadline passed: every input taken and not yet done becomes a
+   * {@code TIMEOUT} result, in flight or not.
+   */
+  final void expire(Duration deadline) {
+    end(new BatchTimeoutException(deadline), ErrorKind.TIMEOUT);
+  }
+
+  private void end(CancellationException cause, @Nullable ErrorKind kind) {
+    synchronized (this) {
+      if (stopCause == null) {
+        stopKind = kind;
+        stopCause = cause;
+      }
+    }
+    endUnclaimed(cause, kind == null ? ErrorKind.REJECTED : kind);
+    for (Exchange exchange : active) {
+      exchange.cancel(cause, kind);
+    }
+    ended();
+  }
+
+  /** Whether the batch was stopped, expired or cancelled: what it still takes ends unsent. */
+  final boolean isStopped() {
+    return stopCause != null || isDone();
+  }
+
+  /**
+   * Ends {@code exchange}, taken after the batch stopped, as {@link #stop} or {@link #expire} would
+   * have ended it.
+   */
+  final void endLate(Exchange exchange) {
+    CancellationException cause = stopCause;
+    exchange.cancel(cause != null ? cause : new CancellationException("batch cancelled"), stopKind);
+  }
+
+  /** Ends input {@code index}, taken after the batch stopped, unsent. */
+  final void endLate(int index, @Nullable Object input) {
+    CancellationException cause = stopCause;
+    ErrorKind kind = stopKind;
+    fail(
+        index,
+        urlOf(input),
+        kind != null ? kind : ErrorKind.REJECTED,
+        cause != null ? cause : new CancellationException("batch cancelled"));
+  }
+
+  /** Gives a result of {@code kind} to the inputs no exchange was made for; stops reading more. */
+  abstract void endUnclaimed(CancellationException cause, ErrorKind kind);
+
+  /** After {@link #end}: every input taken has its result, or will have it at once. */
+  void ended() {}
+
+  static @Nullable String urlOf(@Nullable Object input) {
+    if (input instanceof String s) {
+      return s;
+    }
     return input instanceof FetchRequest r ? r.url() : null;
   }
 }

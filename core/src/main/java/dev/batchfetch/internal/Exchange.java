@@ -42,6 +42,7 @@ final class Exchange implements Callback {
   final long sequence;
   final Retry.@Nullable AsyncContext<Result> retry;
   private final Listener listener;
+  private final BodyReader bodies;
   private final AtomicBoolean completed = new AtomicBoolean();
   private volatile @Nullable Call call;
   private volatile @Nullable CancellationException cancelled;
@@ -66,7 +67,8 @@ final class Exchange implements Callback {
       Host host,
       long sequence,
       Retry.@Nullable AsyncContext<Result> retry,
-      Listener listener) {
+      Listener listener,
+      BodyReader bodies) {
     this.batch = batch;
     this.index = index;
     this.url = prepared.url();
@@ -75,6 +77,7 @@ final class Exchange implements Callback {
     this.sequence = sequence;
     this.retry = retry;
     this.listener = listener;
+    this.bodies = bodies;
   }
 
   /** Runs one attempt on the calling thread: the sequential and pool policies. */
@@ -89,7 +92,7 @@ final class Exchange implements Callback {
     } catch (IOException | RuntimeException e) {
       result = failure(e);
     }
-    listener.attemptEnded(this, result);
+    ended(result);
   }
 
   /** Hands one attempt to OkHttp's dispatcher: the async policy. */
@@ -108,12 +111,18 @@ final class Exchange implements Callback {
     } catch (RuntimeException e) {
       result = failure(e);
     }
-    listener.attemptEnded(this, result);
+    ended(result);
   }
 
   @Override
   public void onFailure(Call c, IOException e) {
-    listener.attemptEnded(this, failure(e));
+    ended(failure(e));
+  }
+
+  /** An attempt that went out ended: it is no longer in flight. */
+  private void ended(Result attempt) {
+    batch.tally.attemptEnded();
+    listener.attemptEnded(this, attempt);
   }
 
   /** Notes the moment this attempt is started: how late its request leaves is measured from it. */
@@ -157,16 +166,20 @@ final class Exchange implements Callback {
   }
 
   /**
-   * Ends this input now from any thread: {@code REJECTED} if no attempt was sent, else {@code
-   * CANCELLED}, and cancels the call in flight, whose attempt still reports when OkHttp lets go.
+   * Ends this input now from any thread with a result of {@code kind}, or if null, {@code REJECTED}
+   * if no attempt was sent, else {@code CANCELLED}; and cancels the call in flight, whose attempt
+   * still reports when OkHttp lets go.
    */
-  void cancel(CancellationException cause) {
+  void cancel(CancellationException cause, @Nullable ErrorKind kind) {
     cancelled = cause;
+    if (kind == null) {
+      kind = attempts.get() == 0 ? ErrorKind.REJECTED : ErrorKind.CANCELLED;
+    }
+    complete(failed(kind, cause)); // first: the cancelled attempt must not end the input itself
     Call c = call;
     if (c != null) {
       c.cancel();
     }
-    complete(failed(attempts.get() == 0 ? ErrorKind.REJECTED : ErrorKind.CANCELLED, cause));
   }
 
   /** A result for this input with no response: nothing was sent, or the attempt failed. */
@@ -209,6 +222,7 @@ final class Exchange implements Callback {
       firstStartNanos = now;
     }
     attempts.incrementAndGet();
+    batch.tally.attemptStarted();
     call = c;
     if (cancelled != null) {
       c.cancel();
@@ -221,11 +235,12 @@ final class Exchange implements Callback {
     Map<String, List<String>> headers = response.headers().toMultimap();
     byte[] body;
     ErrorKind error = status >= 200 && status < 300 ? null : ErrorKind.HTTP_STATUS;
-    IOException bodyFailure = null;
+    Exception bodyFailure = null;
     try {
-      body = response.body().bytes();
-    } catch (IOException e) {
-      // The status and headers arrived; keep them with the failure of the body.
+      body = bodies.read(response, index, url, batch.tally::received);
+    } catch (IOException | RuntimeException e) {
+      // The status and headers arrived; keep them with the failure of the body. A runtime
+      // exception comes from the user's body handler.
       body = NO_BODY;
       error = Failures.classify(e, cancelled != null);
       bodyFailure = e;

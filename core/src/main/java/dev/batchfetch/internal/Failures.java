@@ -19,6 +19,9 @@ final class Failures {
     if (cancelled) {
       return ErrorKind.CANCELLED;
     }
+    if (failure instanceof BodyTooLargeException) {
+      return ErrorKind.BODY_TOO_LARGE;
+    }
     if (failure instanceof InterruptedIOException) {
       // SocketTimeoutException (connect, read, write) and OkHttp's call timeout, which throws
       // InterruptedIOException("timeout"); OkHttp also reports a dispatcher that shut down this

@@ -17,8 +17,11 @@ import org.jspecify.annotations.Nullable;
 final class Host {
   final String key;
 
-  /** The host's limiter; replaced by a slower one when the server announces a lower quota. */
-  volatile SmoothRateLimiter limiter;
+  /**
+   * The host's limiter: its own, replaced by a slower one when the server announces a lower quota,
+   * or the user's.
+   */
+  volatile Limiter limiter;
 
   final Bulkhead bulkhead;
   final ArrayDeque<Exchange> queue = new ArrayDeque<>();
@@ -37,9 +40,15 @@ final class Host {
 
   long readyKey;
 
-  Host(String key, HostLimits limits, LongSupplier nanoTime) {
+  /** Whether the host waits in the loop's stalled list, for a batch's consumer to catch up. */
+  boolean stalled;
+
+  Host(String key, HostLimits limits, @Nullable Limiter shared, LongSupplier nanoTime) {
     this.key = key;
-    this.limiter = new SmoothRateLimiter(key, limits.rateLimit(), Duration.ofDays(1), nanoTime);
+    this.limiter =
+        shared != null
+            ? shared
+            : new SmoothRateLimiter(key, limits.rateLimit(), Duration.ofDays(1), nanoTime);
     this.bulkhead =
         Bulkhead.of(
             key,
@@ -53,11 +62,12 @@ final class Host {
 
   /**
    * Slows this host to {@code announced}, the quota its server says it enforces, if that is slower
-   * than the rate the host has now; never speeds it up.
+   * than the rate the host has now; never speeds it up. A user's limiter is left alone.
    */
   void adaptTo(RateLimit announced) {
-    if (announced.interval().compareTo(limiter.rateLimit().interval()) > 0) {
-      limiter = limiter.slowedTo(announced);
+    if (limiter instanceof SmoothRateLimiter own
+        && announced.interval().compareTo(own.rateLimit().interval()) > 0) {
+      limiter = own.slowedTo(announced);
     }
   }
 
@@ -75,6 +85,7 @@ final class Host {
     return queue.isEmpty()
         && !timerArmed
         && !inReady
+        && !stalled
         && metrics.getAvailableConcurrentCalls() == metrics.getMaxAllowedConcurrentCalls()
         && pausedUntilNanos - now <= 0
         && blockedUntilNanos - now <= 0

@@ -6,8 +6,10 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import okhttp3.HttpUrl;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The hosts a fetcher has seen, each with its own limits: the default for every host, or an
@@ -25,13 +27,26 @@ final class Hosts {
   private final HostLimits defaults;
   private final Map<String, HostLimits> overrides;
   private final LongSupplier nanoTime;
+  private final Function<String, @Nullable Limiter> shared;
   private final Map<String, Host> hosts = new HashMap<>();
   private int sweepAtSize = MIN_SWEEP_SIZE;
   private long lastSweepNanos;
 
   Hosts(HostLimits defaults, Map<String, HostLimits> overrides, LongSupplier nanoTime) {
+    this(defaults, overrides, key -> null, nanoTime);
+  }
+
+  /**
+   * @param shared the user's limiter for a host key, or null to give the host its own
+   */
+  Hosts(
+      HostLimits defaults,
+      Map<String, HostLimits> overrides,
+      Function<String, @Nullable Limiter> shared,
+      LongSupplier nanoTime) {
     this.defaults = defaults;
     this.overrides = Map.copyOf(overrides);
+    this.shared = shared;
     this.nanoTime = nanoTime;
     this.lastSweepNanos = nanoTime.getAsLong();
   }
@@ -42,7 +57,7 @@ final class Hosts {
     Host host = hosts.get(key);
     if (host == null) {
       sweepIfDue();
-      host = new Host(key, limitsFor(url.host(), key), nanoTime);
+      host = new Host(key, limitsFor(url.host(), key), shared.apply(key), nanoTime);
       hosts.put(key, host);
     }
     return host;

@@ -30,6 +30,11 @@ final class NamedThreadFactory implements ThreadFactory {
     return thread;
   }
 
+  /** Whether {@code thread} was made here. */
+  boolean made(Thread thread) {
+    return threads.contains(thread);
+  }
+
   /** Waits until every thread made here has ended, or the deadline passed; true if they all did. */
   boolean join(long deadlineNanos) {
     for (Thread thread : threads) {

@@ -43,7 +43,7 @@ import java.util.function.LongSupplier;
  * #reservePermission()} never blocks; only {@link #acquirePermission(int)}, which the fetcher never
  * calls, parks the calling thread.
  */
-final class SmoothRateLimiter implements RateLimiter {
+final class SmoothRateLimiter implements RateLimiter, Limiter {
   private final String name;
   private final RateLimit limit;
   private final long intervalNanos;
@@ -93,6 +93,11 @@ final class SmoothRateLimiter implements RateLimiter {
 
   SmoothRateLimiter(String name, RateLimit limit, Duration timeout) {
     this(name, limit, timeout, System::nanoTime);
+  }
+
+  @Override
+  public long reservePermission() {
+    return reservePermission(1);
   }
 
   /**
@@ -159,7 +164,8 @@ final class SmoothRateLimiter implements RateLimiter {
    * Hands out no permit before {@code untilNanos} (on this limiter's clock), and then only the
    * steady rate: a server's "retry after" applied to the limiter.
    */
-  void holdUntil(long untilNanos) {
+  @Override
+  public void holdUntil(long untilNanos) {
     if (intervalNanos > 0) {
       tat.accumulateAndGet(untilNanos + toleranceNanos, Math::max);
     }
@@ -170,19 +176,22 @@ final class SmoothRateLimiter implements RateLimiter {
    * call that waited for another limiter after this one's permit was due keeps its successors one
    * interval behind it.
    */
-  void usedAt(long startNanos) {
+  @Override
+  public void usedAt(long startNanos) {
     if (intervalNanos > 0) {
       tat.accumulateAndGet(startNanos + intervalNanos, Math::max);
     }
   }
 
   /** The busy period the last reservation belongs to; see {@link #sent}. */
-  long busyPeriod() {
+  @Override
+  public long busyPeriod() {
     return busyPeriods.get();
   }
 
   /** The total shift applied for late requests; a planned start is due that much later. */
-  long shift() {
+  @Override
+  public long shift() {
     return shift.get();
   }
 
@@ -191,7 +200,8 @@ final class SmoothRateLimiter implements RateLimiter {
    * it was planned for, and shifts the schedule by however much that exceeds the largest lateness
    * already seen in the period.
    */
-  synchronized void sent(long latenessNanos, long period) {
+  @Override
+  public synchronized void sent(long latenessNanos, long period) {
     if (intervalNanos == 0 || latenessNanos <= 0 || period < latenessPeriod) {
       return;
     }
@@ -226,7 +236,8 @@ final class SmoothRateLimiter implements RateLimiter {
   }
 
   /** Whether every permit handed out is in the past: a fresh limiter would behave the same. */
-  boolean isIdle() {
+  @Override
+  public boolean isIdle() {
     return tat.get() - nanoTime.getAsLong() <= 0;
   }
 

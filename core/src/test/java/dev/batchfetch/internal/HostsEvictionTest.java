@@ -69,11 +69,13 @@ class HostsEvictionTest {
 
     assertThat(plain).isNotSameAs(tls);
     assertThat(plain.key).isEqualTo("api.test:80");
-    assertThat(plain.limiter.getRateLimiterConfig().getLimitRefreshPeriod().toMillis())
-        .isEqualTo(200);
-    assertThat(tls.limiter.getRateLimiterConfig().getLimitRefreshPeriod().toMillis())
-        .isEqualTo(142);
-    assertThat(other.limiter.getMetrics().getAvailablePermissions()).isEqualTo(Integer.MAX_VALUE);
+    assertThat(own(plain).getRateLimiterConfig().getLimitRefreshPeriod().toMillis()).isEqualTo(200);
+    assertThat(own(tls).getRateLimiterConfig().getLimitRefreshPeriod().toMillis()).isEqualTo(142);
+    assertThat(own(other).getMetrics().getAvailablePermissions()).isEqualTo(Integer.MAX_VALUE);
+  }
+
+  private static SmoothRateLimiter own(Host host) {
+    return (SmoothRateLimiter) host.limiter;
   }
 
   private static HttpUrl url(String host) {
