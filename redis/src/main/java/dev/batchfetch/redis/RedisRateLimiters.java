@@ -65,7 +65,7 @@ public final class RedisRateLimiters implements AutoCloseable {
   private static final Duration KEEP_FULL_BUCKET = Duration.ofSeconds(10);
 
   private final RedisConnection connection;
-  private final ProxyManager<String> buckets;
+  private final ProxyManager<Object> buckets;
   private final Availability availability;
   private final Duration timeout;
   private final int fallbackInstances;

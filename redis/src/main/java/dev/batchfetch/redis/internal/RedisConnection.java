@@ -14,6 +14,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -23,9 +24,12 @@ import org.jspecify.annotations.Nullable;
  * Redis is away; a connection that cannot be opened fails the call that needed it, like any other
  * Redis failure.
  *
+ * <p>Keys are strings, typed {@code Object} because Bucket4j hands them over in an {@code
+ * Object[]}: a {@code RedisApi<String>} would fail to cast it.
+ *
  * <p>Thread-safe: Lettuce connections are.
  */
-public final class RedisConnection implements RedisApi<String>, AutoCloseable {
+public final class RedisConnection implements RedisApi<Object>, AutoCloseable {
   private static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
@@ -90,18 +94,19 @@ public final class RedisConnection implements RedisApi<String>, AutoCloseable {
 
   @Override
   public <V> RedisFuture<V> eval(
-      String script, ScriptOutputType scriptOutputType, String[] keys, byte[][] params) {
-    return commands().eval(script, scriptOutputType, keys, params);
+      String script, ScriptOutputType scriptOutputType, Object[] keys, byte[][] params) {
+    return commands()
+        .eval(script, scriptOutputType, Arrays.copyOf(keys, keys.length, String[].class), params);
   }
 
   @Override
-  public RedisFuture<byte[]> get(String key) {
-    return commands().get(key);
+  public RedisFuture<byte[]> get(Object key) {
+    return commands().get((String) key);
   }
 
   @Override
-  public RedisFuture<?> delete(String key) {
-    return commands().del(key);
+  public RedisFuture<?> delete(Object key) {
+    return commands().del((String) key);
   }
 
   private synchronized RedisAsyncCommands<String, byte[]> commands() {
