@@ -4,6 +4,7 @@ import dev.batchfetch.RateLimit;
 import dev.batchfetch.redis.internal.Availability;
 import dev.batchfetch.redis.internal.Buckets;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.event.RateLimiterOnDrainedEvent;
@@ -48,6 +49,7 @@ public final class RedisRateLimiter implements RateLimiter {
   private final Bucket shared;
   private final @Nullable Bucket local;
   private final Availability redis;
+  private final TimeMeter clock;
   private final Map<String, String> tags;
   private final RateLimiterEventProcessor events = new RateLimiterEventProcessor();
   private final AtomicInteger waitingThreads = new AtomicInteger();
@@ -60,12 +62,14 @@ public final class RedisRateLimiter implements RateLimiter {
       Bucket shared,
       @Nullable Bucket local,
       Availability redis,
+      TimeMeter clock,
       Map<String, String> tags) {
     this.name = name;
     this.rate = rate;
     this.shared = shared;
     this.local = local;
     this.redis = redis;
+    this.clock = clock;
     this.tags = tags;
     long interval = rate.interval().toNanos();
     // For getRateLimiterConfig(): the nearest window-based description of this limiter.
@@ -94,7 +98,7 @@ public final class RedisRateLimiter implements RateLimiter {
     }
     long tokens = permits * Buckets.TOKENS_PER_PERMIT;
     long timeout = config.getTimeoutDuration().toNanos();
-    long wait = withBucket(bucket -> Buckets.reserve(bucket, tokens, timeout));
+    long wait = withBucket(bucket -> Buckets.reserve(bucket, tokens, timeout, clock));
     if (events.hasConsumers()) {
       events.consumeEvent(
           wait < 0

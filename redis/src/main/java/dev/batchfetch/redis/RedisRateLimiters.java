@@ -176,7 +176,7 @@ public final class RedisRateLimiters implements AutoCloseable {
     Bucket shared = buckets.builder().build(key, () -> configuration);
     RateLimit share = localShare(rate);
     Bucket local = share == null ? null : Buckets.local(share, clock);
-    return new RedisRateLimiter(name, rate, timeout, shared, local, availability, tags);
+    return new RedisRateLimiter(name, rate, timeout, shared, local, availability, clock, tags);
   }
 
   /** The fallback's rate: {@code 1/instances} of {@code rate}, or null when failing closed. */
@@ -207,6 +207,7 @@ public final class RedisRateLimiters implements AutoCloseable {
     private @Nullable RedisClient client;
     private @Nullable StatefulRedisConnection<String, byte[]> connection;
     private Duration redisTimeout = Duration.ofMillis(500);
+    private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration timeout = Duration.ofDays(1);
     private Duration retryRedisAfter = Duration.ofSeconds(5);
     private int fallbackInstances;
@@ -258,8 +259,8 @@ public final class RedisRateLimiters implements AutoCloseable {
     }
 
     /**
-     * The longest one reservation waits for Redis, all its round trips together: longer, and Redis
-     * counts as not answering. Default 500 ms.
+     * The longest one reservation waits for Redis once connected, all its round trips together:
+     * longer, and Redis counts as not answering. Default 500 ms.
      *
      * @throws NullPointerException if {@code redisTimeout} is null
      * @throws IllegalArgumentException if {@code redisTimeout} is not positive
@@ -268,6 +269,21 @@ public final class RedisRateLimiters implements AutoCloseable {
     public Builder redisTimeout(Duration redisTimeout) {
       positive(redisTimeout, "redisTimeout");
       once("redisTimeout").redisTimeout = redisTimeout;
+      return this;
+    }
+
+    /**
+     * For a {@link #uri}: the longest the first call waits to connect to Redis, handshake included,
+     * and the first after each failure: longer, and Redis counts as not answering. Default 5 s; a
+     * cold JVM's first connection can take most of a second.
+     *
+     * @throws NullPointerException if {@code connectTimeout} is null
+     * @throws IllegalArgumentException if {@code connectTimeout} is not positive
+     * @throws IllegalStateException if called before
+     */
+    public Builder connectTimeout(Duration connectTimeout) {
+      positive(connectTimeout, "connectTimeout");
+      once("connectTimeout").connectTimeout = connectTimeout;
       return this;
     }
 
@@ -342,7 +358,7 @@ public final class RedisRateLimiters implements AutoCloseable {
     public RedisRateLimiters build() {
       RedisConnection redis;
       if (uri != null) {
-        redis = RedisConnection.of(uri, redisTimeout);
+        redis = RedisConnection.of(uri, redisTimeout, connectTimeout);
       } else if (client != null) {
         redis = RedisConnection.of(client);
       } else if (connection != null) {

@@ -6,6 +6,7 @@ import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.UninterruptibleBlockingStrategy;
+import io.github.bucket4j.VerboseResult;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -63,19 +64,27 @@ public final class Buckets {
 
   /**
    * Takes {@code tokens} from {@code bucket} now or, when it holds too few, from its future, and
-   * returns how many nanoseconds the caller must wait before using them; or -1, taking nothing, if
-   * that wait would exceed {@code timeoutNanos}. Never sleeps: Bucket4j's blocking reservation (one
-   * atomic command, a compare-and-swap in Redis) is run with a "blocking strategy" that only
-   * records the wait.
+   * returns how many nanoseconds from now, on {@code clock}, the caller must wait before using
+   * them; or -1, taking nothing, if that wait would exceed {@code timeoutNanos}. Never sleeps:
+   * Bucket4j's blocking reservation (one atomic command, a compare-and-swap in Redis) is run with a
+   * "blocking strategy" that only records the wait.
+   *
+   * <p>Bucket4j counts the wait from the moment the command read the clock, before its last round
+   * trip to Redis; the wait returned counts from the answer, so that a slow or retried
+   * compare-and-swap delays no call beyond the moment its permit is due.
    */
-  public static long reserve(Bucket bucket, long tokens, long timeoutNanos) {
+  public static long reserve(Bucket bucket, long tokens, long timeoutNanos, TimeMeter clock) {
     if (timeoutNanos <= 0) {
       return bucket.tryConsume(tokens) ? 0 : -1;
     }
     WaitRecorder recorder = new WaitRecorder();
-    return bucket.asBlocking().tryConsumeUninterruptibly(tokens, timeoutNanos, recorder)
-        ? recorder.nanos
-        : -1;
+    VerboseResult<Boolean> reserved =
+        bucket.asBlocking().asVerbose().tryConsumeUninterruptibly(tokens, timeoutNanos, recorder);
+    if (!reserved.getValue()) {
+      return -1;
+    }
+    long due = reserved.getOperationTimeNanos() + recorder.nanos;
+    return Math.max(0, due - clock.currentTimeNanos());
   }
 
   /** A local bucket for {@code rate}, on {@code clock}: the fallback while Redis is away. */

@@ -15,6 +15,7 @@ import io.lettuce.core.codec.RedisCodec;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -38,9 +39,11 @@ public final class RedisConnection implements RedisApi<Object>, AutoCloseable {
   private final boolean ownsConnection;
   private final @Nullable RedisClient ownedClient;
 
-  // Guarded by this.
+  // Written under this.
   private @Nullable StatefulRedisConnection<String, byte[]> connection;
   private boolean closed;
+  private final AtomicLong connectFailures = new AtomicLong();
+  private @Nullable RuntimeException lastConnectFailure;
 
   private RedisConnection(
       String description,
@@ -64,21 +67,22 @@ public final class RedisConnection implements RedisApi<Object>, AutoCloseable {
   }
 
   /**
-   * A client and connection of this library's own for {@code uri}: commands and connecting bounded
-   * by {@code timeout}, and rejected at once while the connection is down rather than queued for
-   * when it comes back. Both closed here.
+   * A client and connection of this library's own for {@code uri}: commands bounded by {@code
+   * commandTimeout} and rejected at once while the connection is down, rather than queued for when
+   * it comes back; connecting, and the handshake after it, bounded by {@code connectTimeout}. Both
+   * closed here.
    *
    * @throws IllegalArgumentException if {@code uri} is not a Redis URI
    */
-  public static RedisConnection of(String uri, Duration timeout) {
+  public static RedisConnection of(String uri, Duration commandTimeout, Duration connectTimeout) {
     RedisURI redisUri = RedisURI.create(uri);
-    redisUri.setTimeout(timeout);
+    redisUri.setTimeout(connectTimeout); // Lettuce bounds the handshake with the URI's timeout
     RedisClient client = RedisClient.create(redisUri);
     client.setOptions(
         ClientOptions.builder()
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
-            .timeoutOptions(TimeoutOptions.enabled(timeout))
+            .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build())
+            .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
             .build());
     return new RedisConnection(
         "Redis at " + redisUri.getHost() + ":" + redisUri.getPort(),
@@ -109,16 +113,34 @@ public final class RedisConnection implements RedisApi<Object>, AutoCloseable {
     return commands().del((String) key);
   }
 
-  private synchronized RedisAsyncCommands<String, byte[]> commands() {
-    if (closed) {
-      throw new IllegalStateException("the Redis rate limiters were closed");
+  /**
+   * The open connection's commands, opening it first if need be. A thread that waited while another
+   * tried to open it and failed gets that failure rather than trying again: an outage costs one
+   * connect timeout, not one per waiting thread.
+   */
+  private RedisAsyncCommands<String, byte[]> commands() {
+    long failuresSeen = connectFailures.get();
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("the Redis rate limiters were closed");
+      }
+      StatefulRedisConnection<String, byte[]> current = connection;
+      if (current == null) {
+        RuntimeException failure = lastConnectFailure;
+        if (connectFailures.get() != failuresSeen && failure != null) {
+          throw failure;
+        }
+        try {
+          current = opener.get();
+        } catch (RuntimeException e) {
+          lastConnectFailure = e;
+          connectFailures.incrementAndGet();
+          throw e;
+        }
+        connection = current;
+      }
+      return current.async();
     }
-    StatefulRedisConnection<String, byte[]> current = connection;
-    if (current == null) {
-      current = opener.get(); // throws while Redis is away: the next call tries again
-      connection = current;
-    }
-    return current.async();
   }
 
   /** Closes the connection and client made here, if any; idempotent. */
