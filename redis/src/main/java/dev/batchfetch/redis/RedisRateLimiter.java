@@ -3,6 +3,7 @@ package dev.batchfetch.redis;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.redis.internal.Availability;
 import dev.batchfetch.redis.internal.Buckets;
+import dev.batchfetch.redis.internal.RedisConnection;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
 import io.github.resilience4j.ratelimiter.RateLimiter;
@@ -49,6 +50,7 @@ public final class RedisRateLimiter implements RateLimiter {
   private final Bucket shared;
   private final @Nullable Bucket local;
   private final Availability redis;
+  private final RedisConnection connection;
   private final TimeMeter clock;
   private final Map<String, String> tags;
   private final RateLimiterEventProcessor events = new RateLimiterEventProcessor();
@@ -62,6 +64,7 @@ public final class RedisRateLimiter implements RateLimiter {
       Bucket shared,
       @Nullable Bucket local,
       Availability redis,
+      RedisConnection connection,
       TimeMeter clock,
       Map<String, String> tags) {
     this.name = name;
@@ -69,6 +72,7 @@ public final class RedisRateLimiter implements RateLimiter {
     this.shared = shared;
     this.local = local;
     this.redis = redis;
+    this.connection = connection;
     this.clock = clock;
     this.tags = tags;
     long interval = rate.interval().toNanos();
@@ -164,6 +168,7 @@ public final class RedisRateLimiter implements RateLimiter {
   private long withBucket(ToLongFunction<Bucket> operation) {
     if (redis.mayAsk()) {
       try {
+        connection.open();
         long result = operation.applyAsLong(shared);
         redis.answered();
         return result;

@@ -1,5 +1,6 @@
 package dev.batchfetch.redis;
 
+import dev.batchfetch.BatchFetcher;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.redis.internal.Availability;
 import dev.batchfetch.redis.internal.Buckets;
@@ -95,8 +96,9 @@ public final class RedisRateLimiters implements AutoCloseable {
   }
 
   /**
-   * The limiter of quota {@code quota}, for all calls: for {@code BatchFetcher.Builder
-   * .rateLimiter}. Limiters of one name share their permits, in this process and in every other.
+   * The limiter of quota {@code quota}, for all calls of a fetcher: for {@link
+   * BatchFetcher.Builder#rateLimiter(RateLimiter)}. Limiters of one name share their permits, in
+   * this process and in every other.
    *
    * @param quota the quota's name: letters, digits, {@code .}, {@code _} and {@code -}
    * @param rate the quota, the same in every process
@@ -111,10 +113,10 @@ public final class RedisRateLimiters implements AutoCloseable {
   }
 
   /**
-   * A limiter per host under quota {@code quota}, each at {@code rate}: for {@code
-   * BatchFetcher.Builder.hostRateLimiters}. The function takes a host key ({@code "name:port"}) and
-   * makes a new limiter each time; every limiter of one host shares that host's bucket, so a
-   * fetcher may forget idle hosts and ask again.
+   * A limiter per host under quota {@code quota}, each at {@code rate}: for {@link
+   * BatchFetcher.Builder#hostRateLimiters(Function)}. The function takes a host key ({@code
+   * "name:port"}) and makes a new limiter each time; every limiter of one host shares that host's
+   * bucket, so a fetcher may forget idle hosts and ask again.
    *
    * @throws NullPointerException if {@code quota} or {@code rate} is null, or later if the host
    *     given to the function is
@@ -176,7 +178,8 @@ public final class RedisRateLimiters implements AutoCloseable {
     Bucket shared = buckets.builder().build(key, () -> configuration);
     RateLimit share = localShare(rate);
     Bucket local = share == null ? null : Buckets.local(share, clock);
-    return new RedisRateLimiter(name, rate, timeout, shared, local, availability, clock, tags);
+    return new RedisRateLimiter(
+        name, rate, timeout, shared, local, availability, connection, clock, tags);
   }
 
   /** The fallback's rate: {@code 1/instances} of {@code rate}, or null when failing closed. */

@@ -114,10 +114,19 @@ public final class RedisConnection implements RedisApi<Object>, AutoCloseable {
   }
 
   /**
-   * The open connection's commands, opening it first if need be. A thread that waited while another
-   * tried to open it and failed gets that failure rather than trying again: an outage costs one
-   * connect timeout, not one per waiting thread.
+   * Opens the connection if it is not open yet, waiting at most the connect timeout. Called before
+   * each Bucket4j request, so that connecting, which can take a second in a cold JVM, is not
+   * counted against the request's timeout. A thread that waited while another tried to open it and
+   * failed gets that failure rather than trying again: an outage costs one connect timeout, not one
+   * per waiting thread.
+   *
+   * @throws RuntimeException what Lettuce threw, if the connection cannot be opened
+   * @throws IllegalStateException if closed
    */
+  public void open() {
+    commands();
+  }
+
   private RedisAsyncCommands<String, byte[]> commands() {
     long failuresSeen = connectFailures.get();
     synchronized (this) {
