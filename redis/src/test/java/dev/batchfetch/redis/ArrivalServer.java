@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A local HTTP server that answers 200 to {@code /id/<n>} and records when each request arrived, to
@@ -112,6 +113,18 @@ final class ArrivalServer implements AutoCloseable {
         arrivals.size() < 2 ? 0 : (arrivals.get(arrivals.size() - 1) - arrivals.get(0)) / 1e9;
     double rate = seconds == 0 ? 0 : (arrivals.size() - 1) / seconds;
     return new Figures(arrivals.size(), max, seconds, rate);
+  }
+
+  /**
+   * The shortest time in which {@code n} consecutive arrivals came: a window shorter than this
+   * never holds {@code n}; or null if there are fewer.
+   */
+  static @Nullable Duration tightest(List<Long> arrivals, int n) {
+    long min = Long.MAX_VALUE;
+    for (int i = 0; i + n - 1 < arrivals.size(); i++) {
+      min = Math.min(min, arrivals.get(i + n - 1) - arrivals.get(i));
+    }
+    return min == Long.MAX_VALUE ? null : Duration.ofNanos(min);
   }
 
   /**

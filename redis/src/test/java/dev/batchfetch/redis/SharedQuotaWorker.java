@@ -15,8 +15,9 @@ import java.util.stream.Collectors;
 
 /**
  * One process of {@link SharedQuotaAcrossProcessesTest}: a fetcher whose rate limiter is the quota
- * in Redis, fetching its share of the URLs. It warms up (JIT, the Redis connection, as many HTTP
- * connections as it will use), says {@code ready}, waits for {@code go} on its standard input so
+ * in Redis, fetching its share of the URLs. It warms up through that fetcher (JIT, the Redis
+ * connection, as many HTTP connections as it will use; the warm-up's requests are not counted but
+ * take permits of the quota), says {@code ready}, waits for {@code go} on its standard input so
  * that all processes start together, fetches, and says {@code done <successes> <failures>}.
  *
  * <p>Arguments: Redis URI, server base URL, first id, count, quota name, permits per second, burst.
@@ -38,22 +39,16 @@ final class SharedQuotaWorker {
     }
     long successes;
     try (RedisRateLimiters redis = RedisRateLimiters.builder().uri(redisUri).build();
-        BatchFetcher warmUp =
-            BatchFetcher.builder()
-                .policy(ExecutionPolicy.async(16))
-                .rateLimiter(redis.limiter(quota + "-warm-up-" + from, RateLimit.perSecond(1000)))
-                .build();
         BatchFetcher fetcher =
             BatchFetcher.builder()
                 .policy(ExecutionPolicy.async(16))
                 .rateLimiter(redis.limiter(quota, rate))
                 .build()) {
-      for (int i = 0; i < 3; i++) {
-        for (Result result : warmUp.fetchAll(Collections.nCopies(16, base + "/warmup")).join()) {
-          if (!result.isSuccess()) {
-            System.out.println("warm-up failed: " + result);
-            System.exit(3);
-          }
+      // Warm up through the fetcher itself: its own connection pool, and the quota's permits.
+      for (Result result : fetcher.fetchAll(Collections.nCopies(16, base + "/warmup")).join()) {
+        if (!result.isSuccess()) {
+          System.out.println("warm-up failed: " + result);
+          System.exit(3);
         }
       }
       System.out.println("ready");
