@@ -9,6 +9,9 @@ import dev.batchfetch.ExecutionPolicy;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import dev.batchfetch.examples.IdServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -214,5 +217,38 @@ class DocsExamplesTest {
         GettingStarted.describeAll(GettingStarted.firstFetch(List.of(refused)));
 
     assertThat(described).singleElement().asString().startsWith(refused + " failed 3 times: ");
+  }
+
+  @Test
+  void aSharedQuotaWithoutRedisFailsClosed() throws Exception {
+    // Nothing listens on this port: Redis is down. (The module's own tests use a real Redis.)
+    List<Result> results = SharedQuotas.shared(noRedis(), urls);
+
+    assertThat(results)
+        .hasSize(5)
+        .allSatisfy(
+            r -> {
+              assertThat(r.error()).isEqualTo(ErrorKind.QUOTA_UNAVAILABLE);
+              assertThat(r.attempts()).isZero();
+            });
+  }
+
+  @Test
+  void aQuotaPerHostWithoutRedisFailsClosedToo() throws Exception {
+    assertThat(SharedQuotas.crawl(noRedis(), urls))
+        .hasSize(5)
+        .allMatch(r -> r.error() == ErrorKind.QUOTA_UNAVAILABLE);
+  }
+
+  @Test
+  void aSharedQuotaWithAFallbackFetchesWithoutRedis() throws Exception {
+    assertThat(SharedQuotas.fallback(noRedis(), urls)).hasSize(5).allMatch(Result::isSuccess);
+  }
+
+  /** A Redis URI where nothing listens. */
+  private static String noRedis() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return "redis://127.0.0.1:" + socket.getLocalPort();
+    }
   }
 }
