@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.batchfetch.BatchFetcher;
 import dev.batchfetch.ExecutionPolicy;
+import dev.batchfetch.HostLimits;
 import dev.batchfetch.RateLimit;
+import dev.batchfetch.RetryPolicy;
+import dev.batchfetch.examples.docs.Cli;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;
@@ -56,6 +60,27 @@ class CliOptionsTest {
         .extracting(Converters.HostOverride::host)
         .containsExactly("a.example", "b.example:8443");
     assertThat(options.headers).extracting(Converters.Header::name).containsExactly("A", "B");
+  }
+
+  @Test
+  void theDocsJavaConfiguresWhatItsCommandLineDoes() {
+    CliOptions options = options(Cli.COMMAND_LINE.toArray(String[]::new));
+
+    try (BatchFetcher fromTheCommandLine = options.fetcherBuilder().build();
+        BatchFetcher fromTheDocs = Cli.sameAsTheCommandLine().build()) {
+      assertThat(fromTheCommandLine.policy()).isEqualTo(fromTheDocs.policy());
+      assertThat(fromTheCommandLine.rateLimit()).isEqualTo(fromTheDocs.rateLimit());
+      assertThat(fromTheCommandLine.maxConcurrent()).isEqualTo(fromTheDocs.maxConcurrent());
+    }
+    assertThat(options.hosts)
+        .containsExactly(
+            new Converters.HostOverride(
+                "api.example.com", HostLimits.of(RateLimit.perSecond(10).withBurst(5), 2)));
+    assertThat(options.perHostMaxConcurrent).isEqualTo(4);
+    assertThat(options.retries.toPolicy()).isEqualTo(RetryPolicy.defaults().withMaxAttempts(5));
+    assertThat(options.callTimeout).isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.headers)
+        .containsExactly(new Converters.Header("Accept", "application/json"));
   }
 
   private static CliOptions options(String... args) {
