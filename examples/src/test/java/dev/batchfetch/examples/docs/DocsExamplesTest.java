@@ -202,6 +202,13 @@ class DocsExamplesTest {
   }
 
   @Test
+  void cliExampleFetchesEveryUrl() {
+    try (BatchFetcher fetcher = Cli.sameAsTheCommandLine().build()) {
+      assertThat(fetcher.fetchAll(urls.subList(0, 2)).join()).allMatch(Result::isSuccess);
+    }
+  }
+
+  @Test
   void hostsExampleFetchesEveryUrlInOrder() {
     assertThat(Hosts.manyHosts(urls.subList(0, 2)))
         .extracting(Result::url)
