@@ -4,19 +4,17 @@ import dev.batchfetch.BatchFetcher;
 import dev.batchfetch.Result;
 import dev.batchfetch.examples.cli.CliOptions.Order;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.List;
-import okhttp3.OkHttpClient;
-import org.jspecify.annotations.Nullable;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The command line's one batch: the only place that talks to the fetcher, so that moving to a
- * streaming entry point is a change here alone.
- *
- * <p>Today it runs {@code fetchAll} and hands out the results when the whole batch is done: in
- * input order, or sorted by the moment each finished ({@link Attempts}), which is completion order
- * written late. While the batch runs, progress is the estimate {@link Attempts} gives. With a
- * per-result callback in the library, results would be written as they finish, in completion order
- * or through a small reordering buffer for input order, and progress would count them exactly.
+ * The command line's one batch: the only place that talks to the fetcher. It streams the batch
+ * ({@code fetchEach}): each result is written as soon as it completes in completion order, or as
+ * soon as the ones before it are in for input order, and progress counts the results exactly.
  *
  * <p>Not thread-safe: one batch, from one thread; {@link #progress} may be called from any.
  */
@@ -27,46 +25,80 @@ final class CliFetch implements AutoCloseable {
     void accept(Result result) throws IOException;
   }
 
-  private final Attempts attempts = new Attempts();
   private final BatchFetcher fetcher;
-  private volatile Progress.@Nullable Counts finished;
+  private final AtomicInteger done = new AtomicInteger();
+  private final AtomicInteger failing = new AtomicInteger();
 
-  /** A fetcher configured by {@code builder}, whose calls this watches. */
+  /** A fetcher configured by {@code builder}. */
   CliFetch(BatchFetcher.Builder builder) {
-    OkHttpClient watched = new OkHttpClient.Builder().addInterceptor(attempts).build();
-    this.fetcher = builder.client(watched).build();
+    this.fetcher = builder.build();
   }
 
   /**
    * Fetches {@code urls} and hands {@code sink} one result per URL, in input order or in the order
-   * they finished.
+   * they finished, each as soon as that order allows.
    *
-   * @throws IOException what {@code sink} throws; the results after it are not handed out
+   * @throws IOException what {@code sink} throws; the batch then stops and the results after it are
+   *     not handed out
    */
   void fetch(List<String> urls, Order order, Sink sink) throws IOException {
-    List<Result> results = fetcher.fetchAll(urls).join();
-    int failed = (int) results.stream().filter(r -> !r.isSuccess()).count();
-    finished = new Progress.Counts(results.size(), failed);
-    List<Result> ordered =
-        order == Order.COMPLETION ? attempts.inCompletionOrder(results) : results;
-    for (Result result : ordered) {
-      sink.accept(result);
+    Sink write = order == Order.INPUT ? new InInputOrder(sink) : sink;
+    try {
+      var unused =
+          fetcher
+              .fetchEach(
+                  urls,
+                  result -> {
+                    done.incrementAndGet();
+                    if (!result.isSuccess()) {
+                      failing.incrementAndGet();
+                    }
+                    try {
+                      write.accept(result);
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    }
+                  })
+              .join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof UncheckedIOException written) {
+        throw written.getCause();
+      }
+      throw e;
     }
   }
 
-  /** How far the batch of {@code total} inputs has come: exact once it is done, else estimated. */
-  Progress.Counts progress(int total) {
-    Progress.Counts done = finished;
-    if (done != null) {
-      return done;
-    }
-    int answered = Math.min(attempts.answered(), total);
-    return new Progress.Counts(answered, Math.min(attempts.failing(), answered));
+  /** How far the batch has come: results in, and how many of them are not a success. */
+  Progress.Counts progress() {
+    return new Progress.Counts(done.get(), failing.get());
   }
 
   /** Closes the fetcher: its threads stop and its connections close. */
   @Override
   public void close() {
     fetcher.close();
+  }
+
+  /**
+   * Holds back each result until those before it in the input are written. What it holds is the
+   * results that overtook a slower one: at most the calls that complete while it is in flight.
+   */
+  private static final class InInputOrder implements Sink {
+    private final Sink sink;
+    private final Map<Integer, Result> early = new HashMap<>();
+    private int next;
+
+    InInputOrder(Sink sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void accept(Result result) throws IOException {
+      early.put(result.index(), result);
+      for (Result due = early.remove(next); due != null; due = early.remove(next)) {
+        sink.accept(due);
+        next++;
+      }
+    }
   }
 }

@@ -221,8 +221,7 @@ public final class FetchCli implements Callable<Integer> {
     Progress.Mode mode =
         options.quiet ? Progress.Mode.OFF : terminal ? Progress.Mode.BAR : Progress.Mode.LINES;
     try (CliFetch batch = new CliFetch(builder)) {
-      Progress progress =
-          Progress.start(mode, urls.size(), () -> batch.progress(urls.size()), stderr);
+      Progress progress = Progress.start(mode, urls.size(), batch::progress, stderr);
       try {
         batch.fetch(
             urls,
