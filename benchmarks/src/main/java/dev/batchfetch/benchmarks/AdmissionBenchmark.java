@@ -31,6 +31,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * dispatcher), building each request and assembling each result. One operation is one call: a batch
  * of {@value #BATCH} URLs per invocation.
  *
+ * <p>{@link RawOkHttpBaseline} runs raw OkHttp through the same interceptor: the difference is what
+ * batchfetch adds.
+ *
  * <p>{@code limited} sets a rate limit so high (10^9 per second, burst 10^9) that no call ever
  * waits, yet every call takes its permit: the limiter's own cost. The admission classes are
  * package-private, so this is the smallest unit measurable from outside that still runs them all.
@@ -51,20 +54,24 @@ public class AdmissionBenchmark {
   private @Nullable BatchFetcher fetcher;
   private List<String> urls = List.of();
 
+  /** An OkHttp client whose application interceptor answers every call at once, "1". */
+  static OkHttpClient answering() {
+    return new OkHttpClient.Builder()
+        .addInterceptor(
+            chain ->
+                new Response.Builder()
+                    .request(chain.request())
+                    .protocol(Protocol.HTTP_1_1)
+                    .code(200)
+                    .message("OK")
+                    .body(ResponseBody.create("1", TEXT))
+                    .build())
+        .build();
+  }
+
   @Setup(Level.Trial)
   public void setUp() {
-    OkHttpClient answering =
-        new OkHttpClient.Builder()
-            .addInterceptor(
-                chain ->
-                    new Response.Builder()
-                        .request(chain.request())
-                        .protocol(Protocol.HTTP_1_1)
-                        .code(200)
-                        .message("OK")
-                        .body(ResponseBody.create("1", TEXT))
-                        .build())
-            .build();
+    OkHttpClient answering = answering();
     BatchFetcher.Builder builder = BatchFetcher.builder().client(answering).policy(policy(policy));
     if (rate.equals("limited")) {
       builder.rateLimit(RateLimit.perSecond(1_000_000_000L).withBurst(1_000_000_000L));

@@ -16,10 +16,10 @@ final class Jmh {
   /**
    * One score: nanoseconds per call, with JMH's 99.9% error bound.
    *
-   * @param policy the execution policy
-   * @param rate {@code unlimited} or {@code limited}
+   * @param client {@code batchfetch <policy>} or {@code raw OkHttp <mode>}
+   * @param rate {@code unlimited} or {@code limited} for batchfetch, {@code none} for OkHttp
    */
-  record Score(String policy, String rate, double nanosPerCall, double error) {}
+  record Score(String client, String rate, double nanosPerCall, double error) {}
 
   /** The settings of a run, for the report. */
   static String settings(boolean quick) {
@@ -32,6 +32,7 @@ final class Jmh {
     Options options =
         new OptionsBuilder()
             .include(AdmissionBenchmark.class.getName())
+            .include(RawOkHttpBaseline.class.getName())
             .forks(1)
             .warmupIterations(quick ? 1 : 3)
             .warmupTime(TimeValue.seconds(quick ? 1 : 2))
@@ -41,10 +42,14 @@ final class Jmh {
             .build();
     List<Score> scores = new ArrayList<>();
     for (RunResult result : new Runner(options).run()) {
+      String policy = result.getParams().getParam("policy");
+      String rate = result.getParams().getParam("rate");
       scores.add(
           new Score(
-              result.getParams().getParam("policy"),
-              result.getParams().getParam("rate"),
+              policy == null
+                  ? "raw OkHttp " + result.getParams().getParam("mode")
+                  : "batchfetch " + policy,
+              rate == null ? "none" : rate,
               result.getPrimaryResult().getScore(),
               result.getPrimaryResult().getScoreError()));
     }
