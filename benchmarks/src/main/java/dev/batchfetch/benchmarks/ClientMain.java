@@ -19,9 +19,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>After the warm-ups it predicts the time of one measured run from the last warm-up, scaled by
  * the number of URLs; above {@code --max-run-seconds} it prints {@code RESULT skip} and stops
- * rather than run for minutes. Between runs it collects garbage (untimed), so that each run starts
- * from the same heap; the peaks (threads, heap) are reset after the warm-ups and cover the measured
- * runs only.
+ * rather than run for minutes; a measured run that still takes longer ends the measuring after it
+ * ({@code RESULT over}). Between runs it collects garbage (untimed), so that each run starts from
+ * the same heap; the peaks (threads, heap) are reset after the warm-ups and cover the measured runs
+ * only.
  */
 public final class ClientMain {
   private ClientMain() {}
@@ -60,8 +61,12 @@ public final class ClientMain {
       if (i > 0 && pauseMillis > 0) {
         Thread.sleep(pauseMillis); // lets the server's bucket refill: each run starts alike
       }
-      runner.run(urls, "run", i);
+      long nanos = runner.run(urls, "run", i);
       settle();
+      if (nanos > TimeUnit.SECONDS.toNanos(maxRunSeconds) && i + 1 < args.getInt("runs")) {
+        Child.print("over", "index", i, "nanos", nanos);
+        break; // longer than the bound: one such run says enough
+      }
     }
     long peakHeap = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
     Child.print(

@@ -37,8 +37,7 @@ record Plan(
         List.of(
             new Workload(
                 "W1", quick ? 500 : 2_500, quick ? 500 : 2_500, quick ? 2 : 4, false, false),
-            new Workload(
-                "W2", quick ? 5_000 : 100_000, quick ? 1_000 : 10_000, quick ? 1 : 2, false, false),
+            new Workload("W2", quick ? 5_000 : 100_000, quick ? 1_000 : 10_000, 2, false, false),
             new Workload("W3", quick ? 500 : 2_500, quick ? 200 : 500, quick ? 1 : 2, true, false),
             new Workload("W4", quick ? 200 : 1_000, quick ? 50 : 200, 1, false, true)));
   }

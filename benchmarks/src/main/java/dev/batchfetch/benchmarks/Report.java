@@ -150,7 +150,8 @@ final class Report {
             `keepalive_requests` raised. Servers and clients share the machine's cores.
             - A configuration whose run would exceed %d s is not run: bounded below by \
             URLs x delay / width where the server delays, else predicted from its last warm-up. A \
-            run that does not end within the bound is stopped.
+            measured run that takes longer than the bound anyway is the configuration's last; a \
+            client process that reports nothing for twice the bound plus 30 s is killed.
             - W4: the server's quota is %d requests/s with a burst of %d (nginx `limit_req \
             rate=%dr/s burst=%d nodelay`, else the suite's own token bucket); batchfetch is \
             configured at it, `RateLimit.perSecond(%d).withBurst(%d)`; raw OkHttp (tuned) runs \

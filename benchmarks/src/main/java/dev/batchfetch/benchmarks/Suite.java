@@ -247,6 +247,16 @@ public final class Suite {
               "not measured: its warm-up predicts %,.0f s per run, above the %d s bound",
               skip.get(0).number("predicted_nanos") / 1e9,
               plan.maxRunSeconds());
+    } else if (!output.of("over").isEmpty()) {
+      note =
+          String.format(
+              Locale.ROOT,
+              "%d of %d runs measured: run %d took %,.0f s, above the %d s bound",
+              runs.size(),
+              plan.runs(),
+              output.of("over").get(0).number("index") + 1,
+              output.of("over").get(0).number("nanos") / 1e9,
+              plan.maxRunSeconds());
     } else if (output.killed()) {
       note =
           String.format(
