@@ -21,7 +21,7 @@ final class Chart {
 
   private Chart() {}
 
-  static String svg(List<Row> rows, Map<String, String> titles) {
+  static String svg(List<Row> rows, Map<String, String> titles, boolean quick) {
     Map<String, List<Row>> panels = new LinkedHashMap<>();
     for (Row row : rows) {
       panels.computeIfAbsent(row.workload() + " " + row.server(), k -> new ArrayList<>()).add(row);
@@ -45,7 +45,9 @@ final class Chart {
             Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, height));
     svg.append(
         "<text x=\"10\" y=\"24\" font-size=\"16\" font-weight=\"bold\">Time per configuration"
-            + " (median; whisker: min to max; shorter is better)</text>\n");
+            + " (median; whisker: min to max; shorter is better)"
+            + (quick ? " — quick run, not for choosing on" : "")
+            + "</text>\n");
     int y = 40;
     for (Map.Entry<String, List<Row>> panel : panels.entrySet()) {
       List<Row> panelRows = panel.getValue();

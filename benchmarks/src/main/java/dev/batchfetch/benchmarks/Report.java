@@ -60,7 +60,7 @@ final class Report {
     Files.writeString(markdown, markdown(chart.getFileName().toString()), UTF_8);
     Map<String, String> titles = new LinkedHashMap<>();
     plan.workloads().forEach(w -> titles.put(w.id(), w.title()));
-    Files.writeString(chart, Chart.svg(rows, titles), UTF_8);
+    Files.writeString(chart, Chart.svg(rows, titles, plan.quick()), UTF_8);
   }
 
   static String seconds(double s) {
@@ -143,7 +143,9 @@ final class Report {
             (`ThreadMXBean`, JVM-internal threads included: %s before any client was built). \
             Peak heap: the sum of the heap pools' peak usage during the measured runs. Garbage is \
             collected between runs, untimed. Python: threads alive at the end of a run. Peak RSS: \
-            the process's `VmHWM`, warm-ups included.
+            the process's `VmHWM`, warm-ups included. The raw clients keep only each URL's status \
+            and body check; batchfetch's figures include the `List<Result>` its API returns, every \
+            response's headers and body.
             - Servers: `loopback` is the suite's own single-threaded non-blocking server (the \
             demo's `/id/{n}` shape; the JDK's `HttpServer` of the demo caps near 10,000 requests/s \
             here and would measure itself); `nginx` is the distribution's, one worker, \

@@ -33,7 +33,7 @@ class ReportPartsTest {
     Row skipped =
         Row.skipped("W1", "loopback", Contender.WRK, "wrk <ceiling>", "wrk is not installed");
 
-    String svg = Chart.svg(List.of(measured, skipped), Map.of("W1", "100 URLs"));
+    String svg = Chart.svg(List.of(measured, skipped), Map.of("W1", "100 URLs"), false);
 
     assertThat(svg).startsWith("<svg").endsWith("</svg>\n");
     assertThat(svg).contains("wrk &lt;ceiling&gt;", "skipped", "1.000 s");
