@@ -514,11 +514,13 @@ final class Report {
       md.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %,.0f | %,.0f |%n",
+              "| %s | %s | %,.0f | %s |%n",
               s.client(),
               s.rate(),
               s.nanosPerCall(),
-              s.error()));
+              Double.isNaN(s.error())
+                  ? "n/a (too few iterations)"
+                  : String.format(Locale.ROOT, "%,.0f", s.error())));
     }
     md.append('\n');
   }

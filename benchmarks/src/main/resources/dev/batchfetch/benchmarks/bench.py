@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import concurrent.futures
 import gc
-import resource
 import sys
 import threading
 import time
@@ -94,6 +93,22 @@ CLIENTS = {
 }
 
 
+def peak_rss_kb():
+    """This process's peak resident set (VmHWM), as ClientMain reads it.
+
+    Not getrusage's ru_maxrss: Linux keeps that across exec, so a child of a big JVM would
+    report the JVM's peak.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return -1
+
+
 def run(client, urls, concurrency, check_body, kind, index):
     out = [None] * len(urls)
     start = time.perf_counter_ns()
@@ -144,8 +159,7 @@ def main():
         if nanos > args.max_run_seconds * 1_000_000_000 and i + 1 < args.runs:
             report("over", index=i, nanos=nanos)  # longer than the bound: one such run says enough
             break
-    report("peak", threads=peak_threads, heap_bytes=-1,
-           rss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    report("peak", threads=peak_threads, heap_bytes=-1, rss_kb=peak_rss_kb())
 
 
 if __name__ == "__main__":
