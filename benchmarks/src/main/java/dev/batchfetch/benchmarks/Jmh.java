@@ -24,7 +24,7 @@ final class Jmh {
   /** The settings of a run, for the report. */
   static String settings(boolean quick) {
     return quick
-        ? "1 fork, 1 warm-up iteration and 2 measured iterations of 1 s each"
+        ? "1 fork, 3 warm-up iterations and 2 measured iterations of 1 s each"
         : "1 fork, 3 warm-up iterations and 5 measured iterations of 2 s each";
   }
 
@@ -34,7 +34,7 @@ final class Jmh {
             .include(AdmissionBenchmark.class.getName())
             .include(RawOkHttpBaseline.class.getName())
             .forks(1)
-            .warmupIterations(quick ? 1 : 3)
+            .warmupIterations(3)
             .warmupTime(TimeValue.seconds(quick ? 1 : 2))
             .measurementIterations(quick ? 2 : 5)
             .measurementTime(TimeValue.seconds(quick ? 1 : 2))
