@@ -26,6 +26,7 @@ import java.util.OptionalDouble;
 final class Report {
   private final Plan plan;
   private final Environment env;
+  private final List<String> notes;
   private final List<Row> rows;
   private final List<Jmh.Score> jmh;
   private final Instant started;
@@ -37,6 +38,7 @@ final class Report {
   Report(
       Plan plan,
       Environment env,
+      List<String> notes,
       List<Row> rows,
       List<Jmh.Score> jmh,
       Instant started,
@@ -46,6 +48,7 @@ final class Report {
       String arguments) {
     this.plan = plan;
     this.env = env;
+    this.notes = notes;
     this.rows = rows;
     this.jmh = jmh;
     this.started = started;
@@ -526,7 +529,7 @@ final class Report {
   }
 
   private void skips(StringBuilder md) {
-    List<String> notes = new ArrayList<>(env.missing());
+    List<String> notes = new ArrayList<>(this.notes);
     for (Row r : rows) {
       if (!r.measured() || (r.note() != null && r.contender() != Contender.WRK)) {
         notes.add(r.workload() + " " + r.server() + ", " + r.label() + ": " + r.note());

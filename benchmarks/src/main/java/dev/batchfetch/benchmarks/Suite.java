@@ -56,13 +56,14 @@ public final class Suite {
     env.missing().forEach(note -> System.out.println("note: " + note));
 
     Suite suite = new Suite(plan, env, jar);
+    List<String> notes = new ArrayList<>(env.missing());
     List<Row> rows = new ArrayList<>();
     Duration w3Delay = plan.workload("W3").delay();
     try (LoopbackServer fast =
             LoopbackServer.start(
                 Duration.ZERO, new TokenBucket(Plan.QUOTA_RATE, Plan.QUOTA_BURST));
         LoopbackServer slow = LoopbackServer.start(w3Delay, null);
-        Servers nginx = Servers.nginx(env.nginx())) {
+        Servers nginx = Servers.nginx(env.nginx(), notes)) {
       Target own = new Target("loopback", fast.base(), fast::tooManyCount);
       Target delayed = new Target("loopback", slow.base(), slow::tooManyCount);
       NginxServer n = nginx.server;
@@ -101,6 +102,7 @@ public final class Suite {
         new Report(
             plan,
             env,
+            notes,
             rows,
             jmh,
             started,
@@ -120,11 +122,22 @@ public final class Suite {
       this.server = server;
     }
 
-    static Servers nginx(Optional<Path> binary) throws IOException {
-      return new Servers(
-          binary.isEmpty()
-              ? null
-              : NginxServer.start(binary.get(), Plan.QUOTA_RATE, Plan.QUOTA_BURST));
+    /** nginx started, or null with the reason in {@code notes}: a run goes on without it. */
+    static Servers nginx(Optional<Path> binary, List<String> notes) {
+      if (binary.isEmpty()) {
+        return new Servers(null);
+      }
+      try {
+        return new Servers(NginxServer.start(binary.get(), Plan.QUOTA_RATE, Plan.QUOTA_BURST));
+      } catch (IOException | IllegalStateException e) {
+        String note =
+            "nginx is installed but did not start, so it has no rows and W4 runs against the"
+                + " suite's own token bucket: "
+                + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        System.out.println("note: " + note);
+        notes.add(note);
+        return new Servers(null);
+      }
     }
 
     @Override
