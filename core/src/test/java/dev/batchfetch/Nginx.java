@@ -1,27 +1,16 @@
 package dev.batchfetch;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
+import dev.batchfetch.testing.NginxProcess;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -35,18 +24,10 @@ import org.junit.jupiter.api.Assumptions;
  * environment variable {@code BATCHFETCH_REQUIRE_NGINX} is set (CI sets it).
  */
 final class Nginx implements AutoCloseable {
-  private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-  private static final Duration STARTUP = Duration.ofSeconds(10);
-  private static final Duration SHUTDOWN = Duration.ofSeconds(10);
+  private final NginxProcess process;
 
-  private final Path dir;
-  private final Process process;
-  private final int port;
-
-  private Nginx(Path dir, Process process, int port) {
-    this.dir = dir;
+  private Nginx(NginxProcess process) {
     this.process = process;
-    this.port = port;
   }
 
   /**
@@ -54,51 +35,15 @@ final class Nginx implements AutoCloseable {
    * burst=<burst> nodelay}, and returns once it answers HTTP.
    */
   static Nginx start(int ratePerSecond, int burst) throws IOException {
-    Path binary = binary();
-    Path dir = Files.createTempDirectory("batchfetch-nginx");
-    for (int attempt = 1; ; attempt++) {
-      int port = freePort();
-      Files.writeString(dir.resolve("nginx.conf"), config(dir, port, ratePerSecond, burst));
-      Process process =
-          new ProcessBuilder(
-                  binary.toString(),
-                  "-p",
-                  dir + "/",
-                  "-c",
-                  dir.resolve("nginx.conf").toString(),
-                  "-e",
-                  dir.resolve("error.log").toString())
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("console.log").toFile())
-              .start();
-      Nginx nginx = new Nginx(dir, process, port);
-      try {
-        await("nginx to answer on port " + port)
-            .atMost(STARTUP)
-            .pollInterval(Duration.ofMillis(20))
-            .until(() -> !process.isAlive() || nginx.answers());
-      } catch (ConditionTimeoutException e) {
-        String errors = nginx.errors();
-        nginx.close();
-        throw new IllegalStateException(
-            "nginx did not answer within " + STARTUP + ":\n" + errors, e);
-      }
-      if (process.isAlive()) {
-        return nginx;
-      }
-      String errors = nginx.errors();
-      if (attempt < 3 && errors.contains("Address already in use")) {
-        continue; // another process took the free port between our check and nginx's bind
-      }
-      nginx.close();
-      throw new IllegalStateException("nginx exited with " + process.exitValue() + ":\n" + errors);
-    }
+    Path binary = NginxProcess.binary().orElseGet(Nginx::missing);
+    return new Nginx(
+        NginxProcess.start(binary, (dir, port) -> http(dir, port, ratePerSecond, burst)));
   }
 
   /** {@code count} URLs {@code /id/0} to {@code /id/(count-1)} under the quota. */
   List<String> ids(int count) {
     return IntStream.range(0, count)
-        .mapToObj(i -> "http://127.0.0.1:" + port + "/id/" + i)
+        .mapToObj(i -> "http://127.0.0.1:" + process.port() + "/id/" + i)
         .collect(Collectors.toList());
   }
 
@@ -107,20 +52,8 @@ final class Nginx implements AutoCloseable {
    * Idempotent.
    */
   AccessLog stop() {
-    if (process.isAlive()) {
-      List<ProcessHandle> workers = process.descendants().collect(Collectors.toList());
-      process.destroy(); // SIGTERM: nginx's fast shutdown
-      try {
-        if (!process.waitFor(SHUTDOWN.toSeconds(), TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(SHUTDOWN.toSeconds(), TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
-      workers.forEach(ProcessHandle::destroyForcibly); // normally exited with their master
-    }
-    Path log = dir.resolve("access.log");
+    process.stop();
+    Path log = process.dir().resolve("access.log");
     try (Stream<String> lines = Files.exists(log) ? Files.lines(log, UTF_8) : Stream.empty()) {
       return new AccessLog(lines.map(Entry::parse).collect(Collectors.toList()));
     } catch (IOException e) {
@@ -131,14 +64,7 @@ final class Nginx implements AutoCloseable {
   /** Stops nginx and deletes its directory. */
   @Override
   public void close() {
-    stop();
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-        Files.deleteIfExists(file);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    process.close();
   }
 
   /** What nginx logged about one request: when it ended (ms since the epoch), status and URI. */
@@ -157,23 +83,9 @@ final class Nginx implements AutoCloseable {
     }
   }
 
-  private static String config(Path dir, int port, int ratePerSecond, int burst) {
-    // Workers switch to user nobody when nginx runs as root; they need none of the files in the
-    // directory (logs are opened by the master, empty_gif reads no file), so that is fine.
+  private static String http(Path dir, int port, int ratePerSecond, int burst) {
     return String.join(
         "\n",
-        "daemon off;",
-        "master_process on;",
-        "worker_processes 1;",
-        "pid " + dir.resolve("nginx.pid") + ";",
-        "error_log " + dir.resolve("error.log") + " notice;",
-        "events { worker_connections 1024; }",
-        "http {",
-        "  client_body_temp_path " + dir.resolve("client_body") + ";",
-        "  proxy_temp_path " + dir.resolve("proxy") + ";",
-        "  fastcgi_temp_path " + dir.resolve("fastcgi") + ";",
-        "  uwsgi_temp_path " + dir.resolve("uwsgi") + ";",
-        "  scgi_temp_path " + dir.resolve("scgi") + ";",
         // One bucket for the whole server, whatever the client's address.
         "  limit_req_zone quota zone=quota:1m rate=" + ratePerSecond + "r/s;",
         "  limit_req_status 429;",
@@ -188,51 +100,7 @@ final class Nginx implements AutoCloseable {
         "      empty_gif;",
         "    }",
         "    location = /ready { access_log off; return 204; }",
-        "  }",
-        "}",
-        "");
-  }
-
-  /** Whether nginx's worker answers HTTP (not only whether the master accepts connections). */
-  private boolean answers() {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(LOOPBACK, port), 1_000);
-      socket.setSoTimeout(1_000);
-      socket.getOutputStream().write("GET /ready HTTP/1.0\r\n\r\n".getBytes(US_ASCII));
-      String status =
-          new BufferedReader(new InputStreamReader(socket.getInputStream(), US_ASCII)).readLine();
-      return status != null && status.startsWith("HTTP/1.1 204");
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private String errors() {
-    try {
-      Path log = dir.resolve("error.log");
-      Path console = dir.resolve("console.log");
-      return (Files.exists(log) ? Files.readString(log, UTF_8) : "")
-          + (Files.exists(console) ? Files.readString(console, UTF_8) : "");
-    } catch (IOException e) {
-      return e.toString();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, LOOPBACK)) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static Path binary() {
-    Stream<Path> onPath =
-        Stream.of(System.getenv().getOrDefault("PATH", "").split(":", -1))
-            .filter(entry -> !entry.isEmpty())
-            .map(entry -> Path.of(entry, "nginx"));
-    return Stream.concat(Stream.of(Path.of("/usr/sbin/nginx")), onPath)
-        .filter(Files::isExecutable)
-        .findFirst()
-        .orElseGet(Nginx::missing);
+        "  }");
   }
 
   private static Path missing() {

@@ -9,7 +9,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -32,6 +34,12 @@ import java.util.stream.IntStream;
  * <p>Each request is handled on its own thread of a cached pool of daemon threads, so requests wait
  * out their delays side by side, as on a real server: a client with 64 calls in flight gets 64
  * answers after one delay, not after 64. Any other path answers 404.
+ *
+ * <p>Run on its own, it serves until stopped, for trying the command-line fetcher by hand:
+ *
+ * <pre>{@code
+ * java -cp examples/target/batchfetch-cli.jar dev.batchfetch.examples.IdServer 8080 5
+ * }</pre>
  *
  * <p>Thread-safe. {@link #close()} stops the server at once.
  */
@@ -66,6 +74,19 @@ public final class IdServer implements AutoCloseable {
    * @throws IOException if the server cannot bind
    */
   public static IdServer start(Duration delay) throws IOException {
+    return start(0, delay);
+  }
+
+  /**
+   * Starts a server on {@code 127.0.0.1} and {@code port}.
+   *
+   * @param port the port, or 0 for a free one
+   * @param delay how long each response waits before it is sent; zero for none
+   * @throws NullPointerException if {@code delay} is null
+   * @throws IllegalArgumentException if {@code delay} is negative or {@code port} out of range
+   * @throws IOException if the server cannot bind
+   */
+  public static IdServer start(int port, Duration delay) throws IOException {
     Objects.requireNonNull(delay, "delay");
     if (delay.isNegative()) {
       throw new IllegalArgumentException("delay must not be negative, was " + delay);
@@ -74,13 +95,30 @@ public final class IdServer implements AutoCloseable {
       System.setProperty(NO_DELAY, "true");
     }
     InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
-    HttpServer http = HttpServer.create(new InetSocketAddress(loopback, 0), BACKLOG);
+    HttpServer http = HttpServer.create(new InetSocketAddress(loopback, port), BACKLOG);
     ExecutorService handlers = Executors.newCachedThreadPool(daemonThreads());
     IdServer idServer = new IdServer(http, handlers, delay);
     http.createContext("/", idServer::handle);
     http.setExecutor(handlers);
     http.start();
     return idServer;
+  }
+
+  /**
+   * Serves on {@code 127.0.0.1} until the process is stopped: {@code [port [delay-ms]]}, by default
+   * a free port and 5 ms per response.
+   */
+  public static void main(String[] args) throws IOException, InterruptedException {
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+    Duration delay = Duration.ofMillis(args.length > 1 ? Long.parseLong(args[1]) : 5);
+    try (IdServer server = start(port, delay)) {
+      System.out.printf(
+          Locale.ROOT,
+          "Serving %s (%d ms per response); any other path answers 404. Ctrl-C stops it.%n",
+          server.url(0).replaceFirst("0$", "{n}"),
+          delay.toMillis());
+      new CountDownLatch(1).await(); // until the process is stopped
+    }
   }
 
   /** The port the server listens on. */

@@ -1,7 +1,9 @@
 package dev.batchfetch.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.BindException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +29,14 @@ class IdServerTest {
       assertThat(response.body()).isEqualTo("42");
       assertThat(response.headers().firstValue("Content-Type"))
           .hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
+    }
+  }
+
+  @Test
+  void listensOnThePortItIsGiven() throws Exception {
+    try (IdServer first = IdServer.start(Duration.ZERO)) {
+      assertThatThrownBy(() -> IdServer.start(first.port(), Duration.ZERO))
+          .isInstanceOf(BindException.class);
     }
   }
 

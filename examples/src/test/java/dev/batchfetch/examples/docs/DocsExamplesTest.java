@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.batchfetch.BatchFetcher;
+import dev.batchfetch.BatchSummary;
 import dev.batchfetch.ErrorKind;
 import dev.batchfetch.ExecutionPolicy;
+import dev.batchfetch.Progress;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import dev.batchfetch.examples.IdServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
@@ -19,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The code of the docs does what the docs say, against a local server. */
 @Timeout(30)
@@ -200,6 +205,13 @@ class DocsExamplesTest {
   }
 
   @Test
+  void cliExampleFetchesEveryUrl() {
+    try (BatchFetcher fetcher = Cli.sameAsTheCommandLine().build()) {
+      assertThat(fetcher.fetchAll(urls.subList(0, 2)).join()).allMatch(Result::isSuccess);
+    }
+  }
+
+  @Test
   void hostsExampleFetchesEveryUrlInOrder() {
     assertThat(Hosts.manyHosts(urls.subList(0, 2)))
         .extracting(Result::url)
@@ -217,6 +229,32 @@ class DocsExamplesTest {
         GettingStarted.describeAll(GettingStarted.firstFetch(List.of(refused)));
 
     assertThat(described).singleElement().asString().startsWith(refused + " failed 3 times: ");
+  }
+
+  @Test
+  void largeBatchFromAFileWritesOneLinePerUrl(@TempDir Path dir) throws Exception {
+    Path in = Files.write(dir.resolve("urls.txt"), urls);
+    Path out = dir.resolve("results.txt");
+
+    BatchSummary summary = LargeBatches.fromFile(in, out);
+
+    assertThat(summary.succeeded()).isEqualTo(5);
+    assertThat(Files.readAllLines(out)).hasSize(5).allMatch(line -> line.endsWith(" 200"));
+  }
+
+  @Test
+  void bodiesGoToFilesNotToResults(@TempDir Path dir) {
+    BatchSummary summary = LargeBatches.bodiesToFiles(urls, dir);
+
+    assertThat(summary.succeeded()).isEqualTo(5);
+    assertThat(dir.resolve("3.body")).hasContent("3");
+  }
+
+  @Test
+  void progressEndsWithADoneReport() {
+    List<Progress> reports = LargeBatches.withProgress(urls);
+
+    assertThat(reports).last().matches(Progress::done).matches(p -> p.succeeded() == 5);
   }
 
   @Test

@@ -1,0 +1,73 @@
+package dev.batchfetch.examples.cli;
+
+import dev.batchfetch.ErrorKind;
+import dev.batchfetch.Result;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Counts the results by outcome for the line the command line ends with:
+ *
+ * <pre>{@code
+ * batchfetch-cli: 5 lines in 1.23 s (4.1/s): 3 ok, 2 failed (1 HTTP 404, 1 INVALID_URL); 6 attempts
+ * }</pre>
+ *
+ * <p>Not thread-safe.
+ */
+final class Summary {
+  private int lines;
+  private int ok;
+  private long attempts;
+  private final Map<String, Integer> failures = new LinkedHashMap<>();
+
+  /** Counts {@code result}. */
+  void add(Result result) {
+    lines++;
+    attempts += result.attempts();
+    ErrorKind error = result.error();
+    if (error == null) {
+      ok++;
+    } else {
+      String outcome = error == ErrorKind.HTTP_STATUS ? "HTTP " + result.status() : error.name();
+      failures.merge(outcome, 1, Integer::sum);
+    }
+  }
+
+  /** Whether every result counted was a success; true when there were none. */
+  boolean allSucceeded() {
+    return ok == lines;
+  }
+
+  /** The summary line, for a batch that took {@code elapsed}. */
+  String text(Duration elapsed) {
+    StringBuilder text =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "batchfetch-cli: %,d lines in %.2f s (%s): %,d ok",
+                lines,
+                elapsed.toNanos() / 1e9,
+                rate(elapsed),
+                ok));
+    if (!failures.isEmpty()) {
+      text.append(String.format(Locale.ROOT, ", %,d failed (", lines - ok))
+          .append(
+              failures.entrySet().stream()
+                  .sorted(
+                      Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder())
+                          .thenComparing(Map.Entry.comparingByKey()))
+                  .map(e -> String.format(Locale.ROOT, "%,d %s", e.getValue(), e.getKey()))
+                  .collect(Collectors.joining(", ")))
+          .append(')');
+    }
+    return text.append(String.format(Locale.ROOT, "; %,d attempts", attempts)).toString();
+  }
+
+  private String rate(Duration elapsed) {
+    return Progress.rate(new Progress.Counts(lines, lines - ok), elapsed);
+  }
+}
