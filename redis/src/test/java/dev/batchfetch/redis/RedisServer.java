@@ -4,22 +4,17 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.awaitility.Awaitility.await;
 
+import dev.batchfetch.testing.ChildProcesses;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -54,7 +49,7 @@ final class RedisServer implements AutoCloseable {
     Path binary = binary();
     Path dir = Files.createTempDirectory("batchfetch-redis");
     for (int attempt = 1; ; attempt++) {
-      int port = freePort();
+      int port = ChildProcesses.freePort();
       RedisServer redis = new RedisServer(binary, dir, port, launch(binary, dir, port));
       if (redis.awaitReady()) {
         return redis;
@@ -75,17 +70,7 @@ final class RedisServer implements AutoCloseable {
 
   /** Stops the server (SIGTERM, then SIGKILL); its data, kept in memory only, is gone. */
   void stop() {
-    if (process.isAlive()) {
-      process.destroy();
-      try {
-        if (!process.waitFor(SHUTDOWN.toSeconds(), TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(SHUTDOWN.toSeconds(), TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        process.destroyForcibly();
-      }
-    }
+    ChildProcesses.stop(process, SHUTDOWN);
   }
 
   /** Starts a stopped server again on the same port, empty, and returns once it answers. */
@@ -101,13 +86,7 @@ final class RedisServer implements AutoCloseable {
   @Override
   public void close() {
     stop();
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-        Files.deleteIfExists(file);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ChildProcesses.deleteTree(dir);
   }
 
   private static Process launch(Path binary, Path dir, int port) throws IOException {
@@ -172,20 +151,8 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, LOOPBACK)) {
-      return socket.getLocalPort();
-    }
-  }
-
   private static Path binary() {
-    Stream<Path> onPath =
-        Stream.of(System.getenv().getOrDefault("PATH", "").split(":", -1))
-            .filter(entry -> !entry.isEmpty())
-            .map(entry -> Path.of(entry, "redis-server"));
-    return Stream.concat(Stream.of(Path.of("/usr/bin/redis-server")), onPath)
-        .filter(Files::isExecutable)
-        .findFirst()
+    return ChildProcesses.binary("redis-server", Path.of("/usr/bin/redis-server"))
         .orElseGet(RedisServer::missing);
   }
 
