@@ -6,21 +6,16 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The distribution's nginx as a child process, on a free loopback port, with a configuration of the
@@ -51,13 +46,7 @@ public final class NginxProcess implements AutoCloseable {
 
   /** The nginx binary: {@code /usr/sbin/nginx} or the first on the PATH, if any. */
   public static Optional<Path> binary() {
-    Stream<Path> onPath =
-        Stream.of(System.getenv().getOrDefault("PATH", "").split(":", -1))
-            .filter(entry -> !entry.isEmpty())
-            .map(entry -> Path.of(entry, "nginx"));
-    return Stream.concat(Stream.of(Path.of("/usr/sbin/nginx")), onPath)
-        .filter(Files::isExecutable)
-        .findFirst();
+    return ChildProcesses.binary("nginx", Path.of("/usr/sbin/nginx"));
   }
 
   /**
@@ -70,7 +59,7 @@ public final class NginxProcess implements AutoCloseable {
       throws IOException {
     Path dir = Files.createTempDirectory("batchfetch-nginx");
     for (int attempt = 1; ; attempt++) {
-      int port = freePort();
+      int port = ChildProcesses.freePort();
       Path conf = dir.resolve("nginx.conf");
       Files.writeString(conf, config(dir, http.apply(dir, port)));
       Process process =
@@ -118,19 +107,8 @@ public final class NginxProcess implements AutoCloseable {
 
   /** Stops nginx (SIGTERM, its fast shutdown), so that its logs are complete. Idempotent. */
   public void stop() {
-    if (!process.isAlive()) {
-      return;
-    }
     List<ProcessHandle> workers = process.descendants().collect(Collectors.toList());
-    process.destroy();
-    try {
-      if (!process.waitFor(SHUTDOWN.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(SHUTDOWN.toSeconds(), TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
+    ChildProcesses.stop(process, SHUTDOWN);
     workers.forEach(ProcessHandle::destroyForcibly); // normally exited with their master
   }
 
@@ -138,13 +116,7 @@ public final class NginxProcess implements AutoCloseable {
   @Override
   public void close() {
     stop();
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path file : files.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
-        Files.deleteIfExists(file);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ChildProcesses.deleteTree(dir);
   }
 
   private static String config(Path dir, String http) {
@@ -196,12 +168,6 @@ public final class NginxProcess implements AutoCloseable {
       }
     }
     return text.toString();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, LOOPBACK)) {
-      return socket.getLocalPort();
-    }
   }
 
   private static void pause() {

@@ -11,6 +11,9 @@ import dev.batchfetch.Progress;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import dev.batchfetch.examples.IdServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -252,5 +255,38 @@ class DocsExamplesTest {
     List<Progress> reports = LargeBatches.withProgress(urls);
 
     assertThat(reports).last().matches(Progress::done).matches(p -> p.succeeded() == 5);
+  }
+
+  @Test
+  void aSharedQuotaWithoutRedisFailsClosed() throws Exception {
+    // Nothing listens on this port: Redis is down. (The module's own tests use a real Redis.)
+    List<Result> results = SharedQuotas.shared(noRedis(), urls);
+
+    assertThat(results)
+        .hasSize(5)
+        .allSatisfy(
+            r -> {
+              assertThat(r.error()).isEqualTo(ErrorKind.QUOTA_UNAVAILABLE);
+              assertThat(r.attempts()).isZero();
+            });
+  }
+
+  @Test
+  void aQuotaPerHostWithoutRedisFailsClosedToo() throws Exception {
+    assertThat(SharedQuotas.crawl(noRedis(), urls))
+        .hasSize(5)
+        .allMatch(r -> r.error() == ErrorKind.QUOTA_UNAVAILABLE);
+  }
+
+  @Test
+  void aSharedQuotaWithAFallbackFetchesWithoutRedis() throws Exception {
+    assertThat(SharedQuotas.fallback(noRedis(), urls)).hasSize(5).allMatch(Result::isSuccess);
+  }
+
+  /** A Redis URI where nothing listens. */
+  private static String noRedis() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return "redis://127.0.0.1:" + socket.getLocalPort();
+    }
   }
 }
