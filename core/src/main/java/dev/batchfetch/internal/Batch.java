@@ -166,19 +166,19 @@ abstract class Batch {
    * have ended it.
    */
   final void endLate(Exchange exchange) {
-    CancellationException cause = stopCause;
-    exchange.cancel(cause != null ? cause : new CancellationException("batch cancelled"), stopKind);
+    exchange.cancel(lateCause(), stopKind);
   }
 
   /** Ends input {@code index}, taken after the batch stopped, unsent. */
   final void endLate(int index, @Nullable Object input) {
-    CancellationException cause = stopCause;
     ErrorKind kind = stopKind;
-    fail(
-        index,
-        urlOf(input),
-        kind != null ? kind : ErrorKind.REJECTED,
-        cause != null ? cause : new CancellationException("batch cancelled"));
+    fail(index, urlOf(input), kind != null ? kind : ErrorKind.REJECTED, lateCause());
+  }
+
+  /** Why the batch stopped; a caller's cancel of the future records no cause of its own. */
+  private CancellationException lateCause() {
+    CancellationException cause = stopCause;
+    return cause != null ? cause : new CancellationException("batch cancelled");
   }
 
   /** Gives a result of {@code kind} to the inputs no exchange was made for; stops reading more. */

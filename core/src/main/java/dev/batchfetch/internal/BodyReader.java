@@ -4,6 +4,8 @@ import dev.batchfetch.BodyHandling;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
 import java.util.function.LongConsumer;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
@@ -31,13 +33,19 @@ final class BodyReader {
   }
 
   /**
-   * Reads the body of {@code response} and returns what the result keeps of it; {@code received}
-   * hears of every byte read.
+   * Reads the body of {@code response}, whose headers are {@code headers}, and returns what the
+   * result keeps of it; {@code received} hears of every byte read.
    *
    * @throws BodyTooLargeException if the body is longer than the limit
    * @throws IOException if reading fails, or the user's handler fails with one
    */
-  byte[] read(Response response, int index, String url, LongConsumer received) throws IOException {
+  byte[] read(
+      Response response,
+      Map<String, List<String>> headers,
+      int index,
+      String url,
+      LongConsumer received)
+      throws IOException {
     ResponseBody body = response.body();
     long declared = body.contentLength();
     if (declared > maxBytes) {
@@ -50,8 +58,7 @@ final class BodyReader {
       return NO_BODY;
     }
     if (handling instanceof BodyHandling.Stream stream && success) {
-      BodyHandling.ResponseHead head =
-          new BodyHandling.ResponseHead(index, url, status, response.headers().toMultimap());
+      BodyHandling.ResponseHead head = new BodyHandling.ResponseHead(index, url, status, headers);
       try (InputStream in = new Limited(body.byteStream(), maxBytes, received)) {
         stream.handler().handle(head, in);
       }

@@ -237,7 +237,7 @@ final class Exchange implements Callback {
     ErrorKind error = status >= 200 && status < 300 ? null : ErrorKind.HTTP_STATUS;
     Exception bodyFailure = null;
     try {
-      body = bodies.read(response, index, url, batch.tally::received);
+      body = bodies.read(response, headers, index, url, batch.tally::received);
     } catch (IOException | RuntimeException e) {
       // The status and headers arrived; keep them with the failure of the body. A runtime
       // exception comes from the user's body handler.
