@@ -34,7 +34,9 @@ import org.jspecify.annotations.Nullable;
  * now or from the bucket's future, and returns how long to wait before using it; it never sleeps. A
  * wait longer than the {@linkplain RateLimiterConfig#getTimeoutDuration() timeout} takes nothing
  * and returns -1. The bucket keeps the semantics of the fetcher's own limiter: a burst of {@code b}
- * lets {@code b} calls start at once, then one per interval.
+ * lets {@code b} calls start at once, then one per interval; less of the burst where the
+ * {@linkplain RedisRateLimiters.Builder#jitterAllowance jitter allowance} is more than half an
+ * interval.
  *
  * <p>When Redis does not answer within its timeout, the limiter does what {@link
  * RedisRateLimiters.Builder} said: fail closed ({@link #reservePermission()} throws {@link
@@ -47,6 +49,7 @@ import org.jspecify.annotations.Nullable;
 public final class RedisRateLimiter implements RateLimiter {
   private final String name;
   private final RateLimit rate;
+  private final long maxPermits;
   private final Bucket shared;
   private final @Nullable Bucket local;
   private final Availability redis;
@@ -60,6 +63,7 @@ public final class RedisRateLimiter implements RateLimiter {
   RedisRateLimiter(
       String name,
       RateLimit rate,
+      long maxPermits,
       Duration timeout,
       Bucket shared,
       @Nullable Bucket local,
@@ -69,6 +73,7 @@ public final class RedisRateLimiter implements RateLimiter {
       Map<String, String> tags) {
     this.name = name;
     this.rate = rate;
+    this.maxPermits = maxPermits;
     this.shared = shared;
     this.local = local;
     this.redis = redis;
@@ -91,14 +96,14 @@ public final class RedisRateLimiter implements RateLimiter {
    * using them, 0 to go now, or -1, reserving nothing, if that wait would exceed the timeout.
    *
    * @throws IllegalArgumentException if {@code permits} is less than 1 or more than a full bucket
-   *     holds, {@code max(1, burst)}
+   *     holds: {@code max(1, burst)}, less what the jitter allowance keeps back
    * @throws QuotaUnavailableException if Redis did not answer and this limiter fails closed
    */
   @Override
   public long reservePermission(int permits) {
-    if (permits < 1 || permits > Buckets.maxPermits(rate)) {
+    if (permits < 1 || permits > maxPermits) {
       throw new IllegalArgumentException(
-          "permits must be between 1 and " + Buckets.maxPermits(rate) + ", was " + permits);
+          "permits must be between 1 and " + maxPermits + ", was " + permits);
     }
     long tokens = permits * Buckets.TOKENS_PER_PERMIT;
     long timeout = config.getTimeoutDuration().toNanos();
@@ -192,6 +197,11 @@ public final class RedisRateLimiter implements RateLimiter {
   @Override
   public void changeTimeoutDuration(Duration timeout) {
     config = RateLimiterConfig.from(config).timeoutDuration(timeout).build();
+  }
+
+  /** What a full bucket holds: the most permits one reservation may take. */
+  long maxPermits() {
+    return maxPermits;
   }
 
   /** Not supported: the rate lives in Redis, shared with other processes. */

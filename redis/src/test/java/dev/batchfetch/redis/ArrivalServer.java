@@ -127,6 +127,16 @@ final class ArrivalServer implements AutoCloseable {
     return min == Long.MAX_VALUE ? null : Duration.ofNanos(min);
   }
 
+  /** Each arrival's time in milliseconds after the first, for a report. */
+  static String offsetsMillis(List<Long> arrivals) {
+    StringBuilder out = new StringBuilder();
+    for (long arrival : arrivals) {
+      out.append(out.length() == 0 ? "" : " ")
+          .append(String.format(Locale.ROOT, "%.1f", (arrival - arrivals.get(0)) / 1e6));
+    }
+    return out.toString();
+  }
+
   /**
    * @param count arrivals
    * @param maxInWindow the most arrivals in any one window

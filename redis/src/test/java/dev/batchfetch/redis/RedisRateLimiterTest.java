@@ -63,12 +63,39 @@ class RedisRateLimiterTest {
 
   @Test
   void aBurstStartsThatManyAtOnceThenKeepsHalfAnIntervalBack(TestInfo test) {
-    RateLimiter limiter = limiters().limiter(quota(test), RateLimit.perSecond(10).withBurst(3));
+    RateLimiter limiter =
+        limitersWithoutJitterAllowance().limiter(quota(test), RateLimit.perSecond(10).withBurst(3));
 
     assertThat(reserve(limiter, 5)).containsExactly(0L, 0L, 0L, 50 * MS, 150 * MS);
 
     clock.advance(Duration.ofSeconds(10)); // the bucket is full again, and no fuller
     assertThat(reserve(limiter, 4)).containsExactly(0L, 0L, 0L, 50 * MS);
+  }
+
+  @Test
+  void theJitterAllowanceKeepsBackWhatRedisLatenessNeeds(TestInfo test) {
+    // 20/s: half an interval is 25 ms, less than the default 100 ms allowance, which is kept back.
+    RateLimiter limiter = limiters().limiter(quota(test), RateLimit.perSecond(20).withBurst(5));
+    assertThat(reserve(limiter, 6)).containsExactly(0L, 0L, 0L, 0L, 50 * MS, 100 * MS);
+
+    // 5/s: half an interval, 100 ms, is what the allowance asks for too.
+    RateLimiter slow =
+        limiters().limiter(quota(test) + "-slow", RateLimit.perSecond(5).withBurst(2));
+    assertThat(reserve(slow, 4)).containsExactly(0L, 0L, 100 * MS, 300 * MS);
+
+    // 100/s: 100 ms is ten permits of a burst of 15; a reservation may take what is left at once.
+    RateLimiter fast =
+        limiters().limiter(quota(test) + "-fast", RateLimit.perSecond(100).withBurst(15));
+    assertThat(reserve(fast, 7)).containsExactly(0L, 0L, 0L, 0L, 0L, 0L, 10 * MS);
+    assertThatThrownBy(() -> fast.reservePermission(7))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("between 1 and 6");
+
+    // Without the allowance, half an interval, as the fetcher's own limiter keeps.
+    RateLimiter half =
+        limitersWithoutJitterAllowance()
+            .limiter(quota(test) + "-none", RateLimit.perSecond(20).withBurst(5));
+    assertThat(reserve(half, 7)).containsExactly(0L, 0L, 0L, 0L, 0L, 25 * MS, 75 * MS);
   }
 
   @Test
@@ -136,6 +163,7 @@ class RedisRateLimiterTest {
                 .uri(server.uri())
                 .clock(clock)
                 .timeout(Duration.ZERO)
+                .jitterAllowance(Duration.ZERO)
                 .build());
     RateLimiter limiter = limiters.limiter(quota(test), RateLimit.perSecond(10).withBurst(2));
 
@@ -207,6 +235,9 @@ class RedisRateLimiterTest {
     assertThatThrownBy(() -> RedisRateLimiters.builder().redisTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("redisTimeout");
+    assertThatThrownBy(() -> RedisRateLimiters.builder().jitterAllowance(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("jitterAllowance");
     assertThatThrownBy(() -> RedisRateLimiters.builder().fallBackToLocalShare(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("instances");
@@ -214,6 +245,16 @@ class RedisRateLimiterTest {
 
   private RedisRateLimiters limiters() {
     return track(RedisRateLimiters.builder().uri(server.uri()).clock(clock).build());
+  }
+
+  /** Limiters that keep back half an interval of a burst, as the fetcher's own limiter does. */
+  private RedisRateLimiters limitersWithoutJitterAllowance() {
+    return track(
+        RedisRateLimiters.builder()
+            .uri(server.uri())
+            .clock(clock)
+            .jitterAllowance(Duration.ZERO)
+            .build());
   }
 
   private <T extends AutoCloseable> T track(T closeable) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.batchfetch.RateLimit;
-import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -84,6 +83,8 @@ class SharedQuotaAcrossProcessesTest {
             limit,
             limit + 1,
             tightest == null ? -1 : tightest.toMillis());
+        System.out.println(
+            "arrivals (ms from the first): " + ArrivalServer.offsetsMillis(arrivals));
         assertThat(figures.count()).isEqualTo(PROCESSES * PER_PROCESS);
         assertThat(figures.maxInWindow()).isLessThanOrEqualTo(limit);
         assertThat(figures.ratePerSecond()).isGreaterThanOrEqualTo(0.9 * PERMITS_PER_SECOND);
@@ -94,17 +95,18 @@ class SharedQuotaAcrossProcessesTest {
   }
 
   /**
-   * Waits until the quota's bucket, drawn down by the workers' warm-ups, holds its whole burst
-   * again: the run starts from the densest schedule the quota allows.
+   * Waits until the quota's bucket, drawn down by the workers' warm-ups, is full again (its burst,
+   * less what the jitter allowance keeps back): the run starts from the densest schedule the quota
+   * allows.
    */
   private static void awaitFullBucket(RedisServer redis) {
     try (RedisRateLimiters limiters = RedisRateLimiters.builder().uri(redis.uri()).build()) {
-      RateLimiter quota =
+      RedisRateLimiter quota =
           limiters.limiter("shared", RateLimit.perSecond(PERMITS_PER_SECOND).withBurst(BURST));
       await("the quota's bucket to fill")
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(50))
-          .until(() -> quota.getMetrics().getAvailablePermissions() >= BURST);
+          .until(() -> quota.getMetrics().getAvailablePermissions() >= quota.maxPermits());
     }
   }
 

@@ -8,40 +8,42 @@ import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.UninterruptibleBlockingStrategy;
 import io.github.bucket4j.VerboseResult;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
  * A {@link RateLimit} as a Bucket4j token bucket, and reservations on such a bucket.
  *
  * <p>The bucket keeps the fetcher's own semantics: a burst of {@code b} lets {@code b} calls start
- * at once and keeps half an interval back for the network's jitter, as the core's GCRA limiter
- * does. Bucket4j counts whole tokens, so a permit costs {@link #TOKENS_PER_PERMIT} tokens: the
- * bucket holds {@code 2b + 1} of them ({@code b + 1/2} permits) and refills two per interval; with
- * no burst it holds one permit, so calls start exactly one interval apart.
+ * at once, and of the burst half an interval is kept back for the network's jitter, as the core's
+ * GCRA limiter does. A shared bucket keeps back more when its {@code jitterAllowance} asks for it:
+ * a permit taken at once from Redis is used a round trip later than the bucket counted it, while a
+ * permit that had to wait is used on time, so the calls after a burst close in on it by as much as
+ * the answer was late. Keeping back {@code jitterAllowance} worth of permits leaves the server's
+ * bucket room for that. Bucket4j counts whole tokens, so a permit costs {@link #TOKENS_PER_PERMIT}
+ * of them; a bucket holds at least one permit.
  *
  * <p>Stateless and thread-safe.
  */
 public final class Buckets {
-  /** Tokens a permit costs: two, so that a bucket can hold half a permit. */
-  public static final long TOKENS_PER_PERMIT = 2;
+  /** Tokens a permit costs: a thousand, so that a bucket can hold a fraction of a permit. */
+  public static final long TOKENS_PER_PERMIT = 1000;
 
   private Buckets() {}
 
   /**
-   * The bucket for {@code rate}.
+   * The bucket for {@code rate}, keeping back half an interval or {@code jitterAllowance},
+   * whichever is longer, of its burst.
    *
-   * @throws IllegalArgumentException if {@code rate} is unlimited, or so fast (a permit every
-   *     nanosecond) or its burst so large that Bucket4j cannot count it
+   * @throws IllegalArgumentException if {@code rate} is unlimited, or so fast or its burst so large
+   *     that Bucket4j cannot count it
    */
-  public static BucketConfiguration configuration(RateLimit rate) {
+  public static BucketConfiguration configuration(RateLimit rate, Duration jitterAllowance) {
     if (rate.isUnlimited()) {
       throw new IllegalArgumentException("rate must be limited: an unlimited rate needs no quota");
     }
     try {
-      long capacity =
-          rate.burst() == 0
-              ? TOKENS_PER_PERMIT
-              : Math.addExact(Math.multiplyExact(rate.burst(), TOKENS_PER_PERMIT), 1);
+      long capacity = capacity(rate, jitterAllowance);
       Bandwidth bandwidth =
           Bandwidth.builder()
               .capacity(capacity)
@@ -56,10 +58,23 @@ public final class Buckets {
 
   /**
    * The most permits one reservation may take at once from a bucket for {@code rate}: what a full
-   * bucket holds, {@code max(1, burst)}.
+   * bucket holds, at least 1.
    */
-  public static long maxPermits(RateLimit rate) {
-    return Math.max(1, rate.burst());
+  public static long maxPermits(RateLimit rate, Duration jitterAllowance) {
+    return capacity(rate, jitterAllowance) / TOKENS_PER_PERMIT;
+  }
+
+  /** Tokens: {@code burst + 1} permits less what is kept back, at least one permit. */
+  private static long capacity(RateLimit rate, Duration jitterAllowance) {
+    double allowance = seconds(jitterAllowance) * rate.permits() / seconds(rate.period());
+    long keptBack =
+        Math.max(TOKENS_PER_PERMIT / 2, (long) Math.ceil(allowance * TOKENS_PER_PERMIT));
+    long full = Math.multiplyExact(Math.addExact(rate.burst(), 1), TOKENS_PER_PERMIT);
+    return Math.max(TOKENS_PER_PERMIT, full - Math.min(full, keptBack));
+  }
+
+  private static double seconds(Duration duration) {
+    return duration.getSeconds() + duration.getNano() / 1e9;
   }
 
   /**
@@ -87,10 +102,13 @@ public final class Buckets {
     return Math.max(0, due - clock.currentTimeNanos());
   }
 
-  /** A local bucket for {@code rate}, on {@code clock}: the fallback while Redis is away. */
+  /**
+   * A local bucket for {@code rate}, on {@code clock}: the fallback while Redis is away. Its
+   * permits are used as soon as they are taken, so it keeps back only half an interval.
+   */
   public static Bucket local(RateLimit rate, TimeMeter clock) {
     return Bucket.builder()
-        .addLimit(configuration(rate).getBandwidths()[0])
+        .addLimit(configuration(rate, Duration.ZERO).getBandwidths()[0])
         .withCustomTimePrecision(clock)
         .build();
   }
