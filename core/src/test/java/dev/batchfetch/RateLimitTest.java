@@ -40,8 +40,9 @@ class RateLimitTest {
     List<Long> arrivals = dispatcher.arrivalNanos();
     assertThat(arrivals).hasSize(6);
     // A limiter per batch would let the second batch start at once; a shared one makes it wait for
-    // the permit after the last one of the first batch, 100 ms later.
-    assertThat(millisBetween(arrivals.get(2), arrivals.get(3))).isGreaterThanOrEqualTo(90);
+    // the permit after the last one of the first batch, 100 ms later (less the lateness with which
+    // that last one reached the server: half an interval is allowed for it).
+    assertThat(millisBetween(arrivals.get(2), arrivals.get(3))).isGreaterThanOrEqualTo(50);
     assertThat(millisBetween(arrivals.get(0), arrivals.get(5))).isBetween(450L, 5_000L);
     NoLeaks.closeAndCheck(fetcher);
   }
@@ -61,10 +62,12 @@ class RateLimitTest {
     fetcher.fetchAll(Urls.ids(server, 10)).join();
 
     List<Long> arrivals = dispatcher.arrivalNanos();
-    for (int i = 1; i < arrivals.size(); i++) {
-      assertThat(millisBetween(arrivals.get(i - 1), arrivals.get(i)))
-          .as("gap before request %d", i)
-          .isGreaterThanOrEqualTo(25);
+    // A burst would bring all ten in the first milliseconds of the period. Spread, four arrivals in
+    // a row span 150 ms; at least 100 allows for one of them reaching the server 50 ms late.
+    for (int i = 3; i < arrivals.size(); i++) {
+      assertThat(millisBetween(arrivals.get(i - 3), arrivals.get(i)))
+          .as("from request %d to request %d", i - 3, i)
+          .isGreaterThanOrEqualTo(100);
     }
     assertThat(millisBetween(arrivals.get(0), arrivals.get(9))).isBetween(425L, 5_000L);
     NoLeaks.closeAndCheck(fetcher);
