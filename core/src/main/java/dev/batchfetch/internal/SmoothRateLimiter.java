@@ -78,17 +78,7 @@ final class SmoothRateLimiter implements RateLimiter, Limiter {
     this.nanoTime = nanoTime;
     this.tat = new AtomicLong(tatNanos);
     this.timeoutNanos = timeout.toNanos();
-    // For getRateLimiterConfig(): the nearest window-based description of this limiter.
-    this.config =
-        RateLimiterConfig.custom()
-            .limitForPeriod((int) Math.min(Integer.MAX_VALUE, limit.burst() + 1))
-            .limitRefreshPeriod(
-                limit.isUnlimited()
-                    ? Duration.ofSeconds(1)
-                    : Duration.ofNanos(Math.max(1, intervalNanos * (limit.burst() + 1))))
-            .timeoutDuration(timeout)
-            .writableStackTraceEnabled(false)
-            .build();
+    this.config = RateLimiterConfigs.nearestWindow(limit, timeout);
   }
 
   SmoothRateLimiter(String name, RateLimit limit, Duration timeout) {

@@ -1,6 +1,7 @@
 package dev.batchfetch.redis;
 
 import dev.batchfetch.RateLimit;
+import dev.batchfetch.internal.RateLimiterConfigs;
 import dev.batchfetch.redis.internal.Availability;
 import dev.batchfetch.redis.internal.Buckets;
 import dev.batchfetch.redis.internal.RedisConnection;
@@ -80,15 +81,7 @@ public final class RedisRateLimiter implements RateLimiter {
     this.connection = connection;
     this.clock = clock;
     this.tags = tags;
-    long interval = rate.interval().toNanos();
-    // For getRateLimiterConfig(): the nearest window-based description of this limiter.
-    this.config =
-        RateLimiterConfig.custom()
-            .limitForPeriod((int) Math.min(Integer.MAX_VALUE, rate.burst() + 1))
-            .limitRefreshPeriod(Duration.ofNanos(Math.max(1, interval * (rate.burst() + 1))))
-            .timeoutDuration(timeout)
-            .writableStackTraceEnabled(false)
-            .build();
+    this.config = RateLimiterConfigs.nearestWindow(rate, timeout);
   }
 
   /**
