@@ -2,6 +2,7 @@ package dev.batchfetch;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.batchfetch.testing.Installed;
 import dev.batchfetch.testing.NginxProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,8 +12,6 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real nginx enforcing a quota with {@code limit_req}, run as a child process on a free loopback
@@ -35,7 +34,12 @@ final class Nginx implements AutoCloseable {
    * burst=<burst> nodelay}, and returns once it answers HTTP.
    */
   static Nginx start(int ratePerSecond, int burst) throws IOException {
-    Path binary = NginxProcess.binary().orElseGet(Nginx::missing);
+    Path binary =
+        Installed.orSkip(
+            NginxProcess.binary(),
+            "nginx",
+            "the quota tests against a real server",
+            "BATCHFETCH_REQUIRE_NGINX");
     return new Nginx(
         NginxProcess.start(binary, (dir, port) -> http(dir, port, ratePerSecond, burst)));
   }
@@ -101,15 +105,5 @@ final class Nginx implements AutoCloseable {
         "    }",
         "    location = /ready { access_log off; return 204; }",
         "  }");
-  }
-
-  private static Path missing() {
-    String message =
-        "nginx is not installed; install it (Debian: apt-get install nginx) to run the quota tests"
-            + " against a real server";
-    if (System.getenv("BATCHFETCH_REQUIRE_NGINX") != null) {
-      return Assertions.fail(message + " (required: BATCHFETCH_REQUIRE_NGINX is set)");
-    }
-    return Assumptions.abort(message);
   }
 }

@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.awaitility.Awaitility.await;
 
 import dev.batchfetch.testing.ChildProcesses;
+import dev.batchfetch.testing.Installed;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,8 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real redis-server, run as a child process on a free loopback port with a configuration of its
@@ -152,17 +151,10 @@ final class RedisServer implements AutoCloseable {
   }
 
   private static Path binary() {
-    return ChildProcesses.binary("redis-server", Path.of("/usr/bin/redis-server"))
-        .orElseGet(RedisServer::missing);
-  }
-
-  private static Path missing() {
-    String message =
-        "redis-server is not installed; install it (Debian: apt-get install redis-server) to run"
-            + " the shared-quota tests against a real Redis";
-    if (System.getenv("BATCHFETCH_REQUIRE_REDIS") != null) {
-      return Assertions.fail(message + " (required: BATCHFETCH_REQUIRE_REDIS is set)");
-    }
-    return Assumptions.abort(message);
+    return Installed.orSkip(
+        ChildProcesses.binary("redis-server", Path.of("/usr/bin/redis-server")),
+        "redis-server",
+        "the shared-quota tests against a real Redis",
+        "BATCHFETCH_REQUIRE_REDIS");
   }
 }
