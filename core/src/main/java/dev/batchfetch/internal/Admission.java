@@ -3,6 +3,8 @@ package dev.batchfetch.internal;
 import dev.batchfetch.ErrorKind;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
+import dev.batchfetch.internal.quota.QuotaHeaders;
+import dev.batchfetch.internal.quota.QuotaSignal;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.batchfetch.internal;
+package dev.batchfetch.internal.quota;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param reset when the window resets (remaining refills), null when unknown
  * @param window the length of the quota's window, positive, null when unknown
  */
-record QuotaSignal(
+public record QuotaSignal(
     @Nullable Instant retryAfter,
     long limit,
     long remaining,
@@ -25,7 +25,7 @@ record QuotaSignal(
     @Nullable Duration window) {
 
   /** A response that says nothing about the quota. */
-  static final QuotaSignal NONE = new QuotaSignal(null, -1, -1, null, null);
+  public static final QuotaSignal NONE = new QuotaSignal(null, -1, -1, null, null);
 
   /**
    * Checks the parts.
@@ -33,7 +33,7 @@ record QuotaSignal(
    * @throws IllegalArgumentException if {@code limit} or {@code remaining} is below -1, or {@code
    *     window} is zero or negative
    */
-  QuotaSignal {
+  public QuotaSignal {
     if (limit < -1) {
       throw new IllegalArgumentException("limit must be -1 (unknown) or >= 0: " + limit);
     }
@@ -46,7 +46,7 @@ record QuotaSignal(
   }
 
   /** True when the response said nothing about the quota. */
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return equals(NONE);
   }
 
@@ -55,7 +55,7 @@ record QuotaSignal(
    * when {@link #remaining()} is 0; when both apply, the later of the two. Null when neither does
    * (in particular when remaining is 0 but the response did not say when the window resets).
    */
-  @Nullable Instant holdUntil() {
+  public @Nullable Instant holdUntil() {
     Instant exhausted = remaining == 0 ? reset : null;
     if (retryAfter == null) {
       return exhausted;

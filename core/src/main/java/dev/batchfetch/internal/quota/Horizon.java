@@ -1,4 +1,4 @@
-package dev.batchfetch.internal;
+package dev.batchfetch.internal.quota;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.batchfetch.internal;
+package dev.batchfetch.internal.quota;
 
 /**
  * The numbers of quota fields, read leniently but never wrongly: ASCII digits only (no sign,

@@ -1,4 +1,4 @@
-package dev.batchfetch.internal;
+package dev.batchfetch.internal.quota;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

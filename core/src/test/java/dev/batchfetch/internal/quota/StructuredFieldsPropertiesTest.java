@@ -1,10 +1,10 @@
-package dev.batchfetch.internal;
+package dev.batchfetch.internal.quota;
 
-import static dev.batchfetch.internal.Property.expectEqual;
+import static dev.batchfetch.internal.quota.Property.expectEqual;
 
-import dev.batchfetch.internal.StructuredFields.Bytes;
-import dev.batchfetch.internal.StructuredFields.Item;
-import dev.batchfetch.internal.StructuredFields.Token;
+import dev.batchfetch.internal.quota.StructuredFields.Bytes;
+import dev.batchfetch.internal.quota.StructuredFields.Item;
+import dev.batchfetch.internal.quota.StructuredFields.Token;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.batchfetch.internal;
+package dev.batchfetch.internal.quota;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -51,9 +51,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Stateless and thread-safe.
  */
-final class QuotaHeaders {
+public final class QuotaHeaders {
   /** How far after the response any time in a signal may lie. */
-  static final Duration MAX_HORIZON = Duration.ofDays(366);
+  public static final Duration MAX_HORIZON = Duration.ofDays(366);
 
   private static final long EPOCH_SECONDS_FROM = 1_000_000_000L; // 2001-09-09T01:46:40Z
   private static final long EPOCH_MILLIS_FROM = 1_000_000_000_000L;
@@ -65,7 +65,7 @@ final class QuotaHeaders {
    *
    * @throws NullPointerException if {@code headers} or {@code now} is null
    */
-  static QuotaSignal parse(Headers headers, Instant now) {
+  public static QuotaSignal parse(Headers headers, Instant now) {
     Objects.requireNonNull(headers, "headers");
     return parse(headers::values, Objects.requireNonNull(now, "now"));
   }
@@ -77,7 +77,7 @@ final class QuotaHeaders {
    *
    * @throws NullPointerException if {@code headers} or {@code now} is null
    */
-  static QuotaSignal parse(Map<String, List<String>> headers, Instant now) {
+  public static QuotaSignal parse(Map<String, List<String>> headers, Instant now) {
     Objects.requireNonNull(headers, "headers");
     return parse(name -> valuesOf(headers, name), Objects.requireNonNull(now, "now"));
   }

@@ -1,10 +1,10 @@
-package dev.batchfetch.internal;
+package dev.batchfetch.internal.quota;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.batchfetch.internal.StructuredFields.Bytes;
-import dev.batchfetch.internal.StructuredFields.Item;
-import dev.batchfetch.internal.StructuredFields.Token;
+import dev.batchfetch.internal.quota.StructuredFields.Bytes;
+import dev.batchfetch.internal.quota.StructuredFields.Item;
+import dev.batchfetch.internal.quota.StructuredFields.Token;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;

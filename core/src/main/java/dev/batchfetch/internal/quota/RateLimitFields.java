@@ -1,8 +1,8 @@
-package dev.batchfetch.internal;
+package dev.batchfetch.internal.quota;
 
-import dev.batchfetch.internal.QuotaHeaders.Part;
-import dev.batchfetch.internal.StructuredFields.Item;
-import dev.batchfetch.internal.StructuredFields.Token;
+import dev.batchfetch.internal.quota.QuotaHeaders.Part;
+import dev.batchfetch.internal.quota.StructuredFields.Item;
+import dev.batchfetch.internal.quota.StructuredFields.Token;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,8 +1,8 @@
-package dev.batchfetch.internal;
+package dev.batchfetch.internal.quota;
 
-import dev.batchfetch.internal.StructuredFields.Bytes;
-import dev.batchfetch.internal.StructuredFields.Item;
-import dev.batchfetch.internal.StructuredFields.Token;
+import dev.batchfetch.internal.quota.StructuredFields.Bytes;
+import dev.batchfetch.internal.quota.StructuredFields.Item;
+import dev.batchfetch.internal.quota.StructuredFields.Token;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.Map;

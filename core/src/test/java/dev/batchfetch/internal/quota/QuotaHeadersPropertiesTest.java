@@ -1,8 +1,8 @@
-package dev.batchfetch.internal;
+package dev.batchfetch.internal.quota;
 
-import static dev.batchfetch.internal.Property.expectEqual;
+import static dev.batchfetch.internal.quota.Property.expectEqual;
 
-import dev.batchfetch.internal.QuotaInputs.Line;
+import dev.batchfetch.internal.quota.QuotaInputs.Line;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;

@@ -1,4 +1,4 @@
-package dev.batchfetch.internal;
+package dev.batchfetch.internal.quota;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
-package dev.batchfetch.internal;
+package dev.batchfetch.internal.quota;
 
-import static dev.batchfetch.internal.Property.expectEqual;
+import static dev.batchfetch.internal.quota.Property.expectEqual;
 import static java.time.ZoneOffset.UTC;
 
 import java.time.Instant;
