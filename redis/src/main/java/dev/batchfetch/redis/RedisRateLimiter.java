@@ -1,7 +1,7 @@
 package dev.batchfetch.redis;
 
 import dev.batchfetch.RateLimit;
-import dev.batchfetch.internal.RateLimiterConfigs;
+import dev.batchfetch.redis.internal.RateLimiterConfigs;
 import dev.batchfetch.redis.internal.Availability;
 import dev.batchfetch.redis.internal.Buckets;
 import dev.batchfetch.redis.internal.RedisConnection;
