@@ -1,6 +1,7 @@
 package dev.batchfetch.internal.admission;
 
 import dev.batchfetch.ErrorKind;
+import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import dev.batchfetch.internal.admission.Decision.Verdict;
 import dev.batchfetch.internal.batch.Batch;
@@ -158,9 +159,13 @@ public final class Admission implements Exchange.Listener {
 
   private void apply(Exchange exchange, Verdict verdict) {
     Host host = exchange.host;
-    if (verdict.slowTo() != null) {
-      var slower = verdict.slowTo();
-      loop.post(() -> host.slowTo(slower));
+    Result result = verdict.result();
+    if (result == null) { // first: when a hold and the retry's wait end together, it goes first
+      retryLater(exchange, verdict);
+    }
+    RateLimit slowTo = verdict.slowTo();
+    if (slowTo != null) {
+      loop.post(() -> host.slowTo(slowTo));
     }
     if (verdict.drain()) {
       host.limiter().drain();
@@ -177,11 +182,13 @@ public final class Admission implements Exchange.Listener {
             }
           });
     }
-    Result result = verdict.result();
     if (result != null) {
       exchange.complete(result);
-      return;
     }
+  }
+
+  /** Queues {@code exchange} again, at the head of its host's queue, after the verdict's wait. */
+  private void retryLater(Exchange exchange, Verdict verdict) {
     if (verdict.retryWaitIsAdmission()) {
       exchange.addAdmissionWait(verdict.retryInNanos()); // the server's wait, unlike a backoff
     }

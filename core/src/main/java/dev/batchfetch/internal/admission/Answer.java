@@ -33,7 +33,22 @@ public record Answer(
     return new Answer(0, Map.of(), NO_BODY, kind, exception, QuotaSignal.NONE);
   }
 
-  /** A response whose status is 2xx. */
+  /**
+   * A response with its status, headers, kept body and quota signal: a success if its status is
+   * 2xx, else {@link ErrorKind#HTTP_STATUS}.
+   */
+  public static Answer response(
+      int status, Map<String, List<String>> headers, byte[] body, QuotaSignal signal) {
+    return new Answer(
+        status, headers, body, isSuccess(status) ? null : ErrorKind.HTTP_STATUS, null, signal);
+  }
+
+  /** This response, whose body could not be read: {@code kind} because of {@code exception}. */
+  public Answer bodyFailed(ErrorKind kind, Throwable exception) {
+    return new Answer(status, headers, NO_BODY, kind, exception, signal);
+  }
+
+  /** Whether a response of {@code status} is a success: the one place that says 2xx. */
   public static boolean isSuccess(int status) {
     return status >= 200 && status < 300;
   }

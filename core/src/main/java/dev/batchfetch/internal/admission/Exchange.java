@@ -98,10 +98,12 @@ public final class Exchange implements Batch.Ongoing {
 
   /**
    * The transport is sending an attempt, which {@code cancelCall} cancels: counts it. False if the
-   * input was cancelled already; the transport then reports {@link #notSent} instead.
+   * input was cancelled already: the attempt then ended unsent, and the transport drops it.
    */
   public boolean open(Runnable cancelCall) {
-    if (cancelled != null) {
+    CancellationException cause = cancelled;
+    if (cause != null) {
+      notSent(Answer.failed(ErrorKind.CANCELLED, cause));
       return false;
     }
     long now = ticker.nanoTime();

@@ -1,6 +1,7 @@
 package dev.batchfetch.internal.transport;
 
 import dev.batchfetch.BodyHandling;
+import dev.batchfetch.internal.admission.Answer;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +53,7 @@ public final class BodyReader {
       throw new BodyTooLargeException(maxBytes, declared);
     }
     int status = response.code();
-    boolean success = status >= 200 && status < 300;
+    boolean success = Answer.isSuccess(status);
     if (handling instanceof BodyHandling.Discard) {
       discard(body.source(), received);
       return NO_BODY;

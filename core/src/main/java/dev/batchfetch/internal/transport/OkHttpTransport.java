@@ -5,11 +5,11 @@ import dev.batchfetch.internal.admission.Answer;
 import dev.batchfetch.internal.admission.Exchange;
 import dev.batchfetch.internal.admission.Transport;
 import dev.batchfetch.internal.quota.QuotaHeaders;
+import dev.batchfetch.internal.quota.QuotaSignal;
 import dev.batchfetch.internal.time.Ticker;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import okhttp3.Call;
@@ -60,11 +60,6 @@ public final class OkHttpTransport implements Transport {
 
   @Override
   public void send(Exchange exchange) {
-    CancellationException cancelled = exchange.cancelled();
-    if (cancelled != null) {
-      exchange.notSent(Answer.failed(ErrorKind.CANCELLED, cancelled));
-      return;
-    }
     Call call;
     try {
       call = client.newCall(exchange.request().newBuilder().tag(Exchange.class, exchange).build());
@@ -73,7 +68,6 @@ public final class OkHttpTransport implements Transport {
       return;
     }
     if (!exchange.open(call::cancel)) {
-      exchange.notSent(Answer.failed(ErrorKind.CANCELLED, exchange.cancelled()));
       return;
     }
     Executor pool = workers;
@@ -126,20 +120,17 @@ public final class OkHttpTransport implements Transport {
   private Answer read(Response response, Exchange exchange) {
     int status = response.code();
     Map<String, List<String>> headers = response.headers().toMultimap();
-    var signal = QuotaHeaders.parse(response.headers(), ticker.instant());
-    ErrorKind error = Answer.isSuccess(status) ? null : ErrorKind.HTTP_STATUS;
-    Exception bodyFailure = null;
-    byte[] body;
+    QuotaSignal signal = QuotaHeaders.parse(response.headers(), ticker.instant());
     try {
-      body = bodies.read(response, headers, exchange.index(), exchange.url(), exchange::received);
+      byte[] body =
+          bodies.read(response, headers, exchange.index(), exchange.url(), exchange::received);
+      return Answer.response(status, headers, body, signal);
     } catch (IOException | RuntimeException e) {
       // The status and headers arrived; keep them with the failure of the body. A runtime
       // exception comes from the user's body handler.
-      body = NO_BODY;
-      error = Failures.classify(e, exchange.cancelled() != null);
-      bodyFailure = e;
+      return Answer.response(status, headers, NO_BODY, signal)
+          .bodyFailed(Failures.classify(e, exchange.cancelled() != null), e);
     }
-    return new Answer(status, headers, body, error, bodyFailure, signal);
   }
 
   private static Answer failure(Exception e, Exchange exchange) {
