@@ -32,13 +32,18 @@ class RetryTest {
   @ParameterizedTest
   @MethodSource("dev.batchfetch.Policies#all")
   void retriesAfterTheDelayTheServerAsked(ExecutionPolicy policy) {
+    // [START virtual-time]
+    Virtual virtual = new Virtual();
     virtual.server.then("a.test/a", 429, "Retry-After", "1");
+    BatchFetcher fetcher = virtual.builder().policy(policy).build();
 
-    Result result = virtualFetch(policy, FAST, "http://a.test/a").get(0);
+    Result result = virtual.run(fetcher.fetchAll(List.of("http://a.test/a"))).get(0);
 
+    assertThat(virtual.server.millisOf("a.test/a")).containsExactly(0L, 1_000L);
+    // [END virtual-time]
+    leaks.track(fetcher);
     assertThat(result.isSuccess()).as("%s", result).isTrue();
     assertThat(result.attempts()).isEqualTo(2);
-    assertThat(virtual.server.millisOf("a.test/a")).containsExactly(0L, 1_000L);
     assertThat(result.admissionWait()).isEqualTo(Duration.ofSeconds(1));
   }
 
