@@ -3,6 +3,7 @@ package dev.batchfetch.internal.admission;
 import dev.batchfetch.ErrorKind;
 import dev.batchfetch.Result;
 import dev.batchfetch.internal.batch.Batch;
+import dev.batchfetch.internal.batch.RequestTag;
 import dev.batchfetch.internal.batch.Results;
 import dev.batchfetch.internal.limit.Permit;
 import dev.batchfetch.internal.quota.QuotaSignal;
@@ -74,6 +75,10 @@ public final class Exchange implements Batch.Ongoing {
     this.retry = retry;
     this.listener = listener;
     this.ticker = ticker;
+    RequestTag tag = request.tag(RequestTag.class);
+    if (tag != null) {
+      tag.own(this);
+    }
   }
 
   /** The request to send; the same for every attempt. */

@@ -79,8 +79,7 @@ public final class RequestFactory {
     } catch (IllegalArgumentException e) {
       return new Prepared.Invalid(url, ErrorKind.INVALID_URL, e);
     }
-    return new Prepared.Ready(
-        url, new Request.Builder().url(httpUrl).headers(defaultHeaders).build());
+    return new Prepared.Ready(url, builder(httpUrl).build());
   }
 
   private Prepared request(FetchRequest fetchRequest) {
@@ -92,7 +91,7 @@ public final class RequestFactory {
       return new Prepared.Invalid(url, ErrorKind.INVALID_URL, e);
     }
     try {
-      Request.Builder builder = new Request.Builder().url(httpUrl).headers(defaultHeaders);
+      Request.Builder builder = builder(httpUrl);
       for (Map.Entry<String, List<String>> header : fetchRequest.headers().entrySet()) {
         builder.removeHeader(header.getKey());
         for (String value : header.getValue()) {
@@ -110,6 +109,13 @@ public final class RequestFactory {
     } catch (IllegalArgumentException e) {
       return new Prepared.Invalid(url, ErrorKind.INVALID_REQUEST, e);
     }
+  }
+
+  private Request.Builder builder(HttpUrl url) {
+    return new Request.Builder()
+        .url(url)
+        .headers(defaultHeaders)
+        .tag(RequestTag.class, new RequestTag());
   }
 
   private static Prepared notA(String expected, int index, @Nullable Object input) {

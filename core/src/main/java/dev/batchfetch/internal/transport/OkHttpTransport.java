@@ -4,6 +4,7 @@ import dev.batchfetch.ErrorKind;
 import dev.batchfetch.internal.admission.Answer;
 import dev.batchfetch.internal.admission.Exchange;
 import dev.batchfetch.internal.admission.Transport;
+import dev.batchfetch.internal.batch.RequestTag;
 import dev.batchfetch.internal.quota.QuotaHeaders;
 import dev.batchfetch.internal.quota.QuotaSignal;
 import dev.batchfetch.internal.time.Ticker;
@@ -50,8 +51,8 @@ public final class OkHttpTransport implements Transport {
    */
   public static okhttp3.Interceptor leaving() {
     return chain -> {
-      Exchange exchange = chain.request().tag(Exchange.class);
-      if (exchange != null) {
+      RequestTag tag = chain.request().tag(RequestTag.class);
+      if (tag != null && tag.owner() instanceof Exchange exchange) {
         exchange.leaving();
       }
       return chain.proceed(chain.request());
@@ -62,7 +63,7 @@ public final class OkHttpTransport implements Transport {
   public void send(Exchange exchange) {
     Call call;
     try {
-      call = client.newCall(exchange.request().newBuilder().tag(Exchange.class, exchange).build());
+      call = client.newCall(exchange.request());
     } catch (RuntimeException e) {
       exchange.notSent(Answer.failed(ErrorKind.UNEXPECTED, e));
       return;
@@ -119,7 +120,7 @@ public final class OkHttpTransport implements Transport {
 
   private Answer read(Response response, Exchange exchange) {
     int status = response.code();
-    Map<String, List<String>> headers = response.headers().toMultimap();
+    Map<String, List<String>> headers = new ResponseHeaders(response.headers());
     QuotaSignal signal = QuotaHeaders.parse(response.headers(), ticker.instant());
     try {
       byte[] body =
