@@ -1,9 +1,9 @@
 package dev.batchfetch.redis;
 
 import dev.batchfetch.RateLimit;
-import dev.batchfetch.redis.internal.RateLimiterConfigs;
 import dev.batchfetch.redis.internal.Availability;
 import dev.batchfetch.redis.internal.Buckets;
+import dev.batchfetch.redis.internal.RateLimiterConfigs;
 import dev.batchfetch.redis.internal.RedisConnection;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
