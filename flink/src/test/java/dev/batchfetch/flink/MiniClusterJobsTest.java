@@ -71,10 +71,9 @@ class MiniClusterJobsTest {
       }
       StreamExecutionEnvironment env = environment();
       DataStream<String> urls = env.fromData(server.urls(0, URLS)).setParallelism(1).rebalance();
+      // Unordered: with ordered Async I/O this machine showed bunched arrivals (issue 14's note).
       DataStream<Result> results =
-          where == Quota.REDIS
-              ? AsyncFetch.unordered(urls, FetchFunction.forUrls(settings.build()))
-              : AsyncFetch.ordered(urls, FetchFunction.forUrls(settings.build()));
+          AsyncFetch.unordered(urls, FetchFunction.forUrls(settings.build()));
 
       List<Result> collected = collect(results);
 
@@ -87,12 +86,16 @@ class MiniClusterJobsTest {
           PARALLELISM,
           PER_SECOND,
           BURST,
-          where == Quota.REDIS ? "in Redis (unordered)" : "split over the subtasks (ordered)",
+          where == Quota.REDIS ? "in Redis" : "split over the subtasks",
           figures,
           figures.ratePerSecond() / PER_SECOND,
           figures.maxInWindow(),
           PER_SECOND + BURST,
           server.refused());
+      if (figures.maxInWindow() > PER_SECOND + BURST) {
+        System.out.println(
+            "arrivals (ms from the first): " + ArrivalServer.offsetsMillis(arrivals));
+      }
       assertThat(collected).hasSize(URLS);
       assertThat(collected).allSatisfy(r -> assertThat(r.isSuccess()).as(r.toString()).isTrue());
       assertThat(server.refused()).isZero();

@@ -22,6 +22,13 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe.
  */
 public final class ShareLimiter implements RateLimiter {
+  /**
+   * Of the burst, this much is kept back, as {@code batchfetch-redis} keeps its jitter allowance:
+   * the fetcher cannot shift the schedule of a limiter of the user's for calls that leave late, so
+   * the burst leaves room for them.
+   */
+  static final long JITTER_ALLOWANCE_NANOS = 100_000_000;
+
   private final String name;
   private final RateLimit quota;
   private final int parallelism;
@@ -78,7 +85,8 @@ public final class ShareLimiter implements RateLimiter {
     } else {
       intervalNanos = interval(shares);
       long burst = quota.burst() * shares / parallelism;
-      toleranceNanos = Math.max(0, burst * intervalNanos - intervalNanos / 2);
+      long keptBack = Math.max(intervalNanos / 2, JITTER_ALLOWANCE_NANOS);
+      toleranceNanos = Math.max(0, burst * intervalNanos - keptBack);
       if (oldInterval > 0 && theoreticalArrival - now > 0) {
         // The next permit: one interval of the new rate after the last one handed out.
         theoreticalArrival = Math.max(now, theoreticalArrival - oldInterval) + intervalNanos;

@@ -75,11 +75,11 @@ class ShareLimiterTest {
 
   @Test
   void aBurstIsSplitToo() {
-    // A burst of 8 over 4 subtasks: 2 for one share, of which half an interval is kept back.
+    // A burst of 8 over 4 subtasks: 2 for one share, of which 100 ms (an interval) is kept back.
     ShareLimiter limiter = new ShareLimiter("q", RateLimit.perSecond(40).withBurst(8), 4, now::get);
     limiter.addShare();
 
-    assertThat(dueTimes(limiter, 4)).containsExactly(0L, 0L, 50L, 150L);
+    assertThat(dueTimes(limiter, 4)).containsExactly(0L, 0L, 100L, 200L);
   }
 
   @Test
