@@ -1,4 +1,4 @@
-package dev.batchfetch.redis;
+package dev.batchfetch.redis.testing;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -26,7 +26,7 @@ import org.awaitility.core.ConditionTimeoutException;
  * <p>Without redis-server installed, {@link #start()} skips the test, or fails it when the
  * environment variable {@code BATCHFETCH_REQUIRE_REDIS} is set (CI sets it).
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
   private static final Duration STARTUP = Duration.ofSeconds(10);
   private static final Duration SHUTDOWN = Duration.ofSeconds(10);
@@ -44,7 +44,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts redis-server on a free loopback port and returns once it answers PING. */
-  static RedisServer start() throws IOException {
+  public static RedisServer start() throws IOException {
     Path binary = binary();
     Path dir = Files.createTempDirectory("batchfetch-redis");
     for (int attempt = 1; ; attempt++) {
@@ -63,17 +63,17 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** {@code redis://127.0.0.1:<port>}. */
-  String uri() {
+  public String uri() {
     return "redis://127.0.0.1:" + port;
   }
 
   /** Stops the server (SIGTERM, then SIGKILL); its data, kept in memory only, is gone. */
-  void stop() {
+  public void stop() {
     ChildProcesses.stop(process, SHUTDOWN);
   }
 
   /** Starts a stopped server again on the same port, empty, and returns once it answers. */
-  void restart() throws IOException {
+  public void restart() throws IOException {
     stop();
     process = launch(binary, dir, port);
     if (!awaitReady()) {
