@@ -191,19 +191,20 @@ public final class Overhead {
     Counters before;
     Counters after;
     long nanos;
+    @Nullable Profiling recorder = profiled ? profiling : null;
     try {
-      if (profiled && profiling != null) {
-        profiling.start(recording(side, index));
+      if (recorder != null) {
+        recorder.start(recording(side, index));
       }
       before = Counters.now();
       long start = System.nanoTime();
       client.fetch(urls, out);
       nanos = System.nanoTime() - start;
       after = Counters.now();
-      if (profiled && profiling != null) {
-        profiling.stop();
-      }
     } finally {
+      if (recorder != null) {
+        recorder.stop();
+      }
       if (kept == null) {
         client.close();
       }
