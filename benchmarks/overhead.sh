@@ -17,7 +17,8 @@
 # Options: --count N (20000), --concurrency C (100), --warmups W (3), --runs R (5), --reuse (one
 # client of each kind for all runs, instead of a new one per run), --profile-dir DIR
 # (benchmarks/target/overhead-MODE), --url-prefix URL (a running server's http://HOST:PORT/id/
-# instead of a new nginx). BATCHFETCH_BENCH_NO_BUILD=1 skips the build.
+# instead of a new nginx). BATCHFETCH_BENCH_NO_BUILD=1 skips the build; BATCHFETCH_BENCH_JVM_OPTS
+# adds JVM options (for example -Xlog:gc:file=gc.log, or -Xmn600m to see what GC costs).
 #
 # The machine's load is printed before and after: the 2 cores are shared, and a busy neighbour
 # shows in the times. The suite (benchmarks/run.sh) runs the same comparison as its part "OH".
@@ -30,6 +31,8 @@ if [[ -z ${BATCHFETCH_BENCH_NO_BUILD:-} ]]; then
 fi
 jar=benchmarks/target/batchfetch-benchmarks.jar
 options=(-Xmx1g -XX:+UseG1GC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
+# shellcheck disable=SC2206 # split on purpose: several options in one variable
+options+=(${BATCHFETCH_BENCH_JVM_OPTS:-})
 
 if [[ ${1:-} == summarize ]]; then
   shift
