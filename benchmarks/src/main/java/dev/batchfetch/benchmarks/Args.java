@@ -51,6 +51,15 @@ final class Args {
     return Integer.parseInt(get(name));
   }
 
+  int getInt(String name, int fallback) {
+    String value = values.get(name);
+    return value == null ? fallback : Integer.parseInt(value);
+  }
+
+  boolean has(String name) {
+    return values.containsKey(name);
+  }
+
   long getLong(String name, long fallback) {
     String value = values.get(name);
     return value == null ? fallback : Long.parseLong(value);

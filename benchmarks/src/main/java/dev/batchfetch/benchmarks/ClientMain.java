@@ -114,7 +114,7 @@ public final class ClientMain {
   }
 
   /** Collects garbage and lets the threads of a closed client end, outside any timed part. */
-  private static void settle() throws InterruptedException {
+  static void settle() throws InterruptedException {
     System.gc();
     Thread.sleep(100);
   }

@@ -42,6 +42,16 @@ record Plan(
             new Workload("W4", quick ? 200 : 1_000, quick ? 50 : 200, 1, false, true)));
   }
 
+  /** URLs per run of the one-JVM comparison with raw OkHttp ({@link Overhead}). */
+  int overheadCount() {
+    return quick ? 2_000 : 20_000;
+  }
+
+  /** Its warm-up runs of each side. */
+  int overheadWarmups() {
+    return quick ? 1 : 3;
+  }
+
   Workload workload(String id) {
     return workloads.stream().filter(w -> w.id().equals(id)).findFirst().orElseThrow();
   }

@@ -17,6 +17,7 @@ import java.util.LongSummaryStatistics;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes {@code docs/benchmarks.md} and its chart from the rows of one run: the machine, the
@@ -28,6 +29,7 @@ final class Report {
   private final Environment env;
   private final List<String> notes;
   private final List<Row> rows;
+  private final @Nullable OverheadSummary overhead;
   private final List<Jmh.Score> jmh;
   private final Instant started;
   private final Duration took;
@@ -40,6 +42,7 @@ final class Report {
       Environment env,
       List<String> notes,
       List<Row> rows,
+      @Nullable OverheadSummary overhead,
       List<Jmh.Score> jmh,
       Instant started,
       Duration took,
@@ -50,6 +53,7 @@ final class Report {
     this.env = env;
     this.notes = notes;
     this.rows = rows;
+    this.overhead = overhead;
     this.jmh = jmh;
     this.started = started;
     this.took = took;
@@ -97,6 +101,7 @@ final class Report {
     method(md);
     targets(md);
     ratios(md);
+    overhead(md);
     md.append("![Time per configuration](").append(chartFile).append(")\n\n");
     for (Workload w : plan.workloads()) {
       List<String> servers =
@@ -245,6 +250,14 @@ final class Report {
   private void targets(StringBuilder md) {
     md.append("## Targets (measured, not asserted)\n\n");
     md.append("| target | measured | verdict |\n| --- | --- | --- |\n");
+    md.append(
+            String.format(
+                Locale.ROOT,
+                "| OH (nginx, one JVM, alternating): batchfetch async / tuned raw OkHttp, ratio of"
+                    + " median times ≤ %.2f | ",
+                OverheadSummary.TARGET))
+        .append(overhead == null ? "not measured | — |" : overhead.verdict())
+        .append('\n');
     Contender async = Contender.BATCHFETCH_ASYNC;
     for (String server : List.of("loopback", "nginx")) {
       target(
@@ -494,6 +507,20 @@ final class Report {
           .append(" |\n");
     }
     md.append('\n');
+  }
+
+  private void overhead(StringBuilder md) {
+    md.append("## OH: overhead over raw OkHttp, in one JVM\n\n");
+    if (overhead == null) {
+      md.append("Not measured: see below.\n\n");
+      return;
+    }
+    md.append(
+        "The rows above each run in a JVM of their own; this comparison runs both clients in one"
+            + " JVM, so that both meet the same JIT, heap and machine, one run of each after the"
+            + " other. Rerun it alone, on any build, with `benchmarks/overhead.sh`; `--profile"
+            + " async` (or `jfr`) also records each run and sums up where the CPU time goes.\n\n");
+    md.append(overhead.markdown());
   }
 
   private void jmh(StringBuilder md) {

@@ -19,8 +19,11 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * java -jar benchmarks/target/batchfetch-benchmarks.jar [--quick] [--concurrency 100]
- *     [--out docs/benchmarks.md] [--only W1,W3] [--no-jmh]
+ *     [--out docs/benchmarks.md] [--only W1,W3,OH] [--no-jmh]
  * }</pre>
+ *
+ * <p>{@code --only} takes workloads ({@code W1} to {@code W4}) and {@code OH}, the comparison with
+ * raw OkHttp in one JVM ({@link Overhead}), which {@code benchmarks/overhead.sh} runs alone.
  *
  * <p>Servers run in this JVM (the suite's own {@link LoopbackServer}s) or as child processes
  * (nginx); every client runs in a fresh process: a JVM running {@link ClientMain}, Python, or wrk.
@@ -48,7 +51,7 @@ public final class Suite {
     int concurrency = Integer.parseInt(args.get("concurrency", "100"));
     Plan plan = Plan.of(args.flag("quick"), concurrency);
     Path out = Path.of(args.get("out", "docs/benchmarks.md"));
-    Set<String> only = Set.of(args.get("only", "W1,W2,W3,W4").split(",", -1));
+    Set<String> only = Set.of(args.get("only", "W1,W2,W3,W4,OH").split(",", -1));
     Environment env = Environment.detect();
     Path jar = Path.of(Suite.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     Instant started = Instant.now();
@@ -58,6 +61,7 @@ public final class Suite {
     Suite suite = new Suite(plan, env, jar);
     List<String> notes = new ArrayList<>(env.missing());
     List<Row> rows = new ArrayList<>();
+    @Nullable OverheadSummary overhead = null;
     Duration w3Delay = plan.workload("W3").delay();
     try (LoopbackServer fast =
             LoopbackServer.start(
@@ -92,6 +96,9 @@ public final class Suite {
           }
         }
       }
+      if (only.contains("OH")) {
+        overhead = suite.overhead(n, notes);
+      }
     }
     List<Jmh.Score> jmh = List.of();
     if (!args.flag("no-jmh")) {
@@ -104,6 +111,7 @@ public final class Suite {
             env,
             notes,
             rows,
+            overhead,
             jmh,
             started,
             Duration.between(started, Instant.now()),
@@ -187,11 +195,62 @@ public final class Suite {
   }
 
   private List<String> jvmCommand() {
+    return jvmCommand(ClientMain.class);
+  }
+
+  private List<String> jvmCommand(Class<?> main) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
-    command.addAll(List.of("-cp", jar.toString(), ClientMain.class.getName()));
+    command.addAll(List.of("-cp", jar.toString(), main.getName()));
     return command;
+  }
+
+  /**
+   * The {@link Overhead} comparison in a fresh JVM against the suite's nginx; null, with the reason
+   * in {@code notes}, when there is no nginx or the comparison did not finish.
+   */
+  private @Nullable OverheadSummary overhead(@Nullable NginxServer nginx, List<String> notes)
+      throws IOException, InterruptedException {
+    if (nginx == null) {
+      notes.add("OH (batchfetch vs raw OkHttp in one JVM): not run, it needs nginx.");
+      return null;
+    }
+    List<String> command = jvmCommand(Overhead.class);
+    command.addAll(
+        List.of(
+            "--url-prefix", nginx.base() + "/id/",
+            "--count", Integer.toString(plan.overheadCount()),
+            "--concurrency", Integer.toString(plan.concurrency()),
+            "--warmups", Integer.toString(plan.overheadWarmups()),
+            "--runs", Integer.toString(plan.runs())));
+    System.out.println("OH: batchfetch async vs raw OkHttp enqueue, one JVM, alternating");
+    String loadBefore = Environment.loadAverage();
+    long silence = 2 * plan.maxRunSeconds() + 30;
+    Child.Output output =
+        Child.run(command, silence, 2L * (plan.overheadWarmups() + plan.runs()) * silence);
+    List<Overhead.Measured> runs = output.of("run").stream().map(Overhead.Measured::of).toList();
+    if (!output.ok() || runs.size() < 2 * plan.runs()) {
+      String note =
+          String.format(
+              Locale.ROOT,
+              "OH (batchfetch vs raw OkHttp in one JVM): %d of %d runs measured, exit code %d%s:"
+                  + " %s",
+              runs.size(),
+              2 * plan.runs(),
+              output.exitCode(),
+              output.killed() ? " (killed)" : "",
+              output.errorTail().strip());
+      System.out.println("note: " + note);
+      notes.add(note);
+      return null;
+    }
+    OverheadSummary summary =
+        new OverheadSummary(
+            runs, plan.concurrency(), false, false, loadBefore, Environment.loadAverage());
+    System.out.printf(
+        Locale.ROOT, "OH nginx ratio of medians %.3f%n", summary.timeRatio().orElseThrow());
+    return summary;
   }
 
   private List<String> pythonCommand(String python) {
