@@ -40,6 +40,8 @@ final class FakeServer implements Transport {
   private final List<Runnable> held = new ArrayList<>();
   private Duration latency = Duration.ZERO;
   private boolean holding;
+  private boolean departuresHeld;
+  private long departuresHeldUntil;
   private int inFlight;
   private int maxInFlight;
 
@@ -132,17 +134,52 @@ final class FakeServer implements Transport {
     if (!exchange.open(call::cancel)) {
       return;
     }
+    long stalled;
+    synchronized (this) {
+      stalled = departuresHeld ? departuresHeldUntil - clock.nanoTime() : 0;
+    }
+    if (stalled > 0) { // a cold connection: the request leaves late
+      var unused = clock.schedule(stalled, () -> depart(exchange, call));
+    } else {
+      depart(exchange, call);
+    }
+  }
+
+  /**
+   * Requests sent from now until {@code elapsed} (on the clock, since it began) leave only then,
+   * all together, as a cold JVM's first calls do once their connection is up.
+   */
+  synchronized FakeServer holdDeparturesUntil(Duration elapsed) {
+    departuresHeld = true;
+    departuresHeldUntil = startNanos() + elapsed.toNanos();
+    return this;
+  }
+
+  /** The request is on its way out: it leaves when its departure gates let it. */
+  private void depart(Exchange exchange, Call call) {
+    long wait = exchange.leaving();
+    if (wait > 0) {
+      var unused = clock.schedule(wait, () -> arrive(exchange, call));
+    } else {
+      arrive(exchange, call);
+    }
+  }
+
+  private void arrive(Exchange exchange, Call call) {
     HttpUrl url = exchange.request().url();
     String key = url.host() + url.encodedPath();
     Reply reply;
     synchronized (this) {
+      if (call.over) {
+        return; // cancelled on its way
+      }
       sent.add(new Sent(key, clock.nanoTime()));
+      call.arrived = true;
       maxInFlight = Math.max(maxInFlight, ++inFlight);
       Queue<Reply> script = scripts.get(key);
       Reply scripted = script == null ? null : script.poll();
       reply = scripted != null ? scripted : new Reply(200, Map.of(), latency);
     }
-    exchange.leaving();
     Runnable answer = () -> call.answer(reply, key);
     synchronized (this) {
       if (holding) {
@@ -157,6 +194,7 @@ final class FakeServer implements Transport {
   private final class Call {
     private final Exchange exchange;
     private boolean over;
+    private boolean arrived;
 
     Call(Exchange exchange) {
       this.exchange = exchange;
@@ -194,7 +232,9 @@ final class FakeServer implements Transport {
           return false;
         }
         over = true;
-        inFlight--;
+        if (arrived) {
+          inFlight--;
+        }
         return true;
       }
     }

@@ -90,6 +90,27 @@ class RateLimitTest {
     assertThat(virtual.server.millisOf("a.test")).containsExactly(0L, 0L, 50L, 150L, 250L);
   }
 
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#concurrent")
+  void callsHeldUpOnTheirWayOutDoNotReachTheServerAsABunch(ExecutionPolicy policy) {
+    // A cold start: nothing leaves before 1 s (the first connection, class loading, TLS), and the
+    // calls permitted meanwhile would all leave together then.
+    virtual.server.holdDeparturesUntil(Duration.ofSeconds(1));
+    BatchFetcher fetcher =
+        leaks.track(
+            virtual
+                .builder()
+                .policy(policy)
+                .rateLimit(RateLimit.perSecond(20).withBurst(2))
+                .build());
+
+    virtual.run(fetcher.fetchAll(ids(8)));
+
+    // Two together (the burst, less half an interval), then 50 ms apart, as the server counts.
+    assertThat(virtual.server.millisOf("a.test"))
+        .containsExactly(1_000L, 1_000L, 1_025L, 1_075L, 1_125L, 1_175L, 1_225L, 1_275L);
+  }
+
   private static List<String> ids(int count) {
     return java.util.stream.IntStream.range(0, count)
         .mapToObj(i -> "http://a.test/id/" + i)

@@ -377,7 +377,7 @@ public final class Engine implements AutoCloseable {
   private Limiter globalLimiter(Settings settings) {
     RateLimiter users = settings.rateLimiter();
     return users != null
-        ? new UserLimiter(users, quotaThreads)
+        ? new UserLimiter(users, quotaThreads, ticker)
         : new GcraLimiter(name, settings.rateLimit(), Duration.ofDays(1), ticker);
   }
 
@@ -388,7 +388,7 @@ public final class Engine implements AutoCloseable {
     }
     return key -> {
       RateLimiter limiter = users.apply(key);
-      return limiter == null ? null : new UserLimiter(limiter, quotaThreads);
+      return limiter == null ? null : new UserLimiter(limiter, quotaThreads, ticker);
     };
   }
 }

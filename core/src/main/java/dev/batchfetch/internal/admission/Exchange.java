@@ -8,11 +8,13 @@ import dev.batchfetch.internal.batch.Results;
 import dev.batchfetch.internal.limit.Permit;
 import dev.batchfetch.internal.quota.QuotaSignal;
 import dev.batchfetch.internal.time.Ticker;
+import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import okhttp3.Request;
 import org.jspecify.annotations.Nullable;
 
@@ -50,6 +52,7 @@ public final class Exchange implements Batch.Ongoing {
   private volatile long queuedAtNanos;
   private volatile long plannedStartNanos;
   private final AtomicInteger sentAttempt = new AtomicInteger();
+  private volatile @Nullable Thread departing;
 
   /** The present attempt's permits, reserved by the admission loop. */
   volatile Permit hostPermit = Permit.NOW;
@@ -126,15 +129,41 @@ public final class Exchange implements Batch.Ongoing {
   }
 
   /**
-   * Notes that this attempt's request is leaving now: the first time the transport sees it go out
-   * (not again for a redirect or a follow-up). Its permits learn how late it left.
+   * Notes that this attempt's request is ready to leave now, the first time the transport sees it
+   * go out (not again for a follow-up): its permits learn how late it is, and their departure gates
+   * say how long it must still wait so as not to reach the server in a bunch with others.
+   *
+   * @return the nanoseconds to wait before the request leaves; 0 when it may leave at once
    */
-  public void leaving() {
+  public long leaving() {
     int attempt = attempts.get();
-    if (sentAttempt.getAndSet(attempt) != attempt) {
-      long lateness = ticker.nanoTime() - plannedStartNanos;
-      hostPermit.leftLate(lateness);
-      globalPermit.leftLate(lateness);
+    if (sentAttempt.getAndSet(attempt) == attempt) {
+      return 0;
+    }
+    long now = ticker.nanoTime();
+    long lateness = now - plannedStartNanos;
+    hostPermit.leftLate(lateness);
+    globalPermit.leftLate(lateness);
+    return globalPermit.departure(hostPermit.departure(now)) - now;
+  }
+
+  /**
+   * Holds the calling thread, the one sending this attempt, for the wait {@link #leaving} asked.
+   *
+   * @throws InterruptedIOException if the input is cancelled or the thread interrupted meanwhile
+   */
+  public void awaitDeparture(long waitNanos) throws InterruptedIOException {
+    long deadline = ticker.nanoTime() + waitNanos;
+    departing = Thread.currentThread();
+    try {
+      for (long left = waitNanos; left > 0; left = deadline - ticker.nanoTime()) {
+        if (cancelled != null || Thread.interrupted()) {
+          throw new InterruptedIOException("canceled while waiting to leave");
+        }
+        LockSupport.parkNanos(this, left);
+      }
+    } finally {
+      departing = null;
     }
   }
 
@@ -193,6 +222,10 @@ public final class Exchange implements Batch.Ongoing {
     Runnable c = cancelCall;
     if (c != null) {
       c.run();
+    }
+    Thread waiting = departing;
+    if (waiting != null) {
+      LockSupport.unpark(waiting);
     }
   }
 

@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * after it then looks early to the server. So each permit hears when its request really left
  * ({@link Permit#leftLate}) and the limiter shifts its schedule by the largest lateness seen since
  * it was last idle: a steady lateness shifts it once, never request after request. Starts already
- * planned catch up through {@link Permit#shiftSinceReserved()}.
+ * planned catch up through {@link Permit#shiftSinceReserved()}, and calls already under way pass
+ * its {@link DepartureGate} as they leave, so that a bunch of late ones is spaced again.
  *
  * <p>Thread-safe: reserving a permit is one compare-and-set; hearing of a late request takes a
  * lock. Nothing here blocks.
@@ -42,6 +43,7 @@ public final class GcraLimiter implements Limiter {
   private final long timeoutNanos;
   private final Ticker ticker;
   private final AtomicLong tat;
+  private final DepartureGate departures;
 
   /** Counts the times a reservation found the limiter idle: each starts a busy period. */
   private final AtomicLong busyPeriods = new AtomicLong();
@@ -71,6 +73,7 @@ public final class GcraLimiter implements Limiter {
     this.timeoutNanos = timeoutNanos;
     this.ticker = ticker;
     this.tat = new AtomicLong(tatNanos);
+    this.departures = new DepartureGate(limit, tatNanos);
   }
 
   @Override
@@ -203,6 +206,11 @@ public final class GcraLimiter implements Limiter {
     @Override
     public void leftLate(long latenessNanos) {
       sent(latenessNanos, period);
+    }
+
+    @Override
+    public long departure(long readyNanos) {
+      return departures.admit(readyNanos);
     }
   }
 }

@@ -34,8 +34,31 @@ public interface Permit {
   /** Hears that the call's request left {@code latenessNanos} after the planned moment. */
   default void leftLate(long latenessNanos) {}
 
-  /** A permit due after {@code waitNanos}, with nothing to learn: a user's limiter's. */
+  /**
+   * The request is ready to leave at {@code readyNanos}: the moment its limiter's {@link
+   * DepartureGate} lets it leave, {@code readyNanos} itself unless requests bunched.
+   */
+  default long departure(long readyNanos) {
+    return readyNanos;
+  }
+
+  /** A permit due after {@code waitNanos}, with nothing to learn and no gate. */
   static Permit after(long waitNanos) {
     return () -> waitNanos;
+  }
+
+  /** A permit due after {@code waitNanos} whose request leaves through {@code gate}. */
+  static Permit after(long waitNanos, DepartureGate gate) {
+    return new Permit() {
+      @Override
+      public long waitNanos() {
+        return waitNanos;
+      }
+
+      @Override
+      public long departure(long readyNanos) {
+        return gate.admit(readyNanos);
+      }
+    };
   }
 }

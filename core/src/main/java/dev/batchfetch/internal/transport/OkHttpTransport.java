@@ -47,13 +47,18 @@ public final class OkHttpTransport implements Transport {
 
   /**
    * The network interceptor that tells each exchange when its request really leaves, after its
-   * connection is made: the limiters learn how late it left.
+   * connection is made: the limiters learn how late it left, and a request that would reach the
+   * server in a bunch with others waits here, on its own thread, until their departure gates let it
+   * go.
    */
   public static okhttp3.Interceptor leaving() {
     return chain -> {
       RequestTag tag = chain.request().tag(RequestTag.class);
       if (tag != null && tag.owner() instanceof Exchange exchange) {
-        exchange.leaving();
+        long wait = exchange.leaving();
+        if (wait > 0) {
+          exchange.awaitDeparture(wait);
+        }
       }
       return chain.proceed(chain.request());
     };
