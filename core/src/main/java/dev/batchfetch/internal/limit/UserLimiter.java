@@ -6,6 +6,7 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,9 +22,16 @@ import org.slf4j.LoggerFactory;
 public final class UserLimiter implements Limiter {
   private static final Logger log = LoggerFactory.getLogger(UserLimiter.class);
 
+  /**
+   * How late a request may leave after its permit was due and still use it: the jitter allowance a
+   * shared quota keeps by default (batchfetch-redis keeps 100 ms of its burst back for it).
+   */
+  private static final long LATE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
   private final RateLimiter limiter;
   private final Executor quotaThreads;
   private final @Nullable DepartureGate departures;
+  private final Ticker ticker;
 
   /**
    * @param quotaThreads where {@link #drain()} asks the limiter, off the caller's thread
@@ -31,6 +39,7 @@ public final class UserLimiter implements Limiter {
   public UserLimiter(RateLimiter limiter, Executor quotaThreads, Ticker ticker) {
     this.limiter = limiter;
     this.quotaThreads = quotaThreads;
+    this.ticker = ticker;
     RateLimit rate = rateOf(limiter);
     this.departures = rate == null ? null : new DepartureGate(rate, ticker.nanoTime());
   }
@@ -53,11 +62,47 @@ public final class UserLimiter implements Limiter {
   @Override
   public @Nullable Permit reserve() {
     long wait = limiter.reservePermission();
-    if (wait < 0) {
-      return null;
+    return wait < 0 ? null : new Reserved(ticker.nanoTime() + wait, wait);
+  }
+
+  /**
+   * A permit of the user's limiter, due at {@code dueNanos}. A request that leaves much later than
+   * that (a cold JVM's first calls wait for their connection) left the shared schedule behind: the
+   * other processes went on using it. So the request takes a new permit as it leaves, and goes
+   * where the shared schedule has room now, not in a bunch with the permits given since; if none
+   * can be had at once (the store is slow or down), it goes with the one it has.
+   */
+  private final class Reserved implements Permit {
+    private final long dueNanos;
+    private final long waitNanos;
+
+    Reserved(long dueNanos, long waitNanos) {
+      this.dueNanos = dueNanos;
+      this.waitNanos = waitNanos;
     }
-    DepartureGate gate = departures;
-    return gate == null ? Permit.after(wait) : Permit.after(wait, gate);
+
+    @Override
+    public long waitNanos() {
+      return waitNanos;
+    }
+
+    @Override
+    public long departure(long readyNanos) {
+      long at = readyNanos - dueNanos > LATE_NANOS ? retake(readyNanos) : readyNanos;
+      DepartureGate gate = departures;
+      return gate == null ? at : gate.admit(at);
+    }
+  }
+
+  private long retake(long readyNanos) {
+    long wait;
+    try {
+      wait = limiter.reservePermission();
+    } catch (RuntimeException e) {
+      log.debug("batchfetch: {} gave no new permit to a late request", limiter.getName(), e);
+      return readyNanos;
+    }
+    return wait < 0 ? readyNanos : ticker.nanoTime() + wait;
   }
 
   @Override

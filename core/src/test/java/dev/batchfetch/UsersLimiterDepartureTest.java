@@ -1,0 +1,55 @@
+package dev.batchfetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.batchfetch.internal.limit.Permit;
+import dev.batchfetch.internal.limit.UserLimiter;
+import dev.batchfetch.internal.time.FakeClock;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A user's limiter keeps its own schedule, shared with other processes: a request that leaves long
+ * after its permit was due takes a new one as it leaves, so as not to bunch with those given since.
+ */
+class UsersLimiterDepartureTest {
+  private final FakeClock clock = new FakeClock();
+  private final AtomicInteger asked = new AtomicInteger();
+  private final RateLimiter counting =
+      new ForwardingRateLimiter(
+          RateLimiter.of(
+              "shared",
+              RateLimiterConfig.custom()
+                  .limitForPeriod(1_000)
+                  .limitRefreshPeriod(Duration.ofSeconds(1))
+                  .timeoutDuration(Duration.ZERO)
+                  .build())) {
+        @Override
+        public long reservePermission() {
+          asked.incrementAndGet();
+          return 0;
+        }
+      };
+  private final UserLimiter limiter = new UserLimiter(counting, Runnable::run, clock);
+
+  @Test
+  void aRequestLeavingSoonAfterItsPermitUsesIt() {
+    Permit permit = limiter.reserve();
+    clock.advance(Duration.ofMillis(100));
+
+    assertThat(permit.departure(clock.nanoTime())).isEqualTo(clock.nanoTime());
+    assertThat(asked).hasValue(1);
+  }
+
+  @Test
+  void aRequestLeavingLongAfterItsPermitTakesANewOne() {
+    Permit permit = limiter.reserve();
+    clock.advance(Duration.ofMillis(101));
+
+    assertThat(permit.departure(clock.nanoTime())).isEqualTo(clock.nanoTime());
+    assertThat(asked).hasValue(2);
+  }
+}
