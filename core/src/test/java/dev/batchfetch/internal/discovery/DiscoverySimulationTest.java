@@ -1,0 +1,160 @@
+package dev.batchfetch.internal.discovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.batchfetch.internal.discovery.SimServer.FixedWindow;
+import dev.batchfetch.internal.discovery.SimServer.Nginx;
+import dev.batchfetch.internal.discovery.SimServer.TokenBucket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Quota discovery against simulated servers, 60 s of virtual time each, beside two published
+ * designs: AIMD on concurrency and a multiplicative cut on every 429. The figures of every run are
+ * printed as a Markdown table ({@code docs/discovery-design.md} has them); the assertions hold the
+ * criteria of issue 11 where the design meets them, and say so where it does not yet.
+ */
+@Timeout(120)
+class DiscoverySimulationTest {
+
+  private static Pacer discovery() {
+    return Pacer.discovery(Double.POSITIVE_INFINITY);
+  }
+
+  static List<SimServer> servers() {
+    return List.of(
+        new TokenBucket(10, 20, false, false),
+        new TokenBucket(10, 20, false, true),
+        new TokenBucket(10, 20, true, true),
+        new TokenBucket(100, 50, false, false),
+        new Nginx(10, 5, false),
+        new Nginx(10, 5, true),
+        new Nginx(10, 0, false),
+        new Nginx(10, 0, true),
+        new FixedWindow(30, 3, false, false),
+        new FixedWindow(30, 3, false, true),
+        new FixedWindow(30, 3, true, true));
+  }
+
+  @Test
+  void printsTheFiguresOfEveryServerWidthAndPacer() {
+    List<String> rows = new ArrayList<>();
+    for (Supplier<Pacer> pacer :
+        List.<Supplier<Pacer>>of(
+            DiscoverySimulationTest::discovery,
+            () -> Pacer.discovery(Double.POSITIVE_INFINITY, false),
+            Pacer::aimdConcurrency,
+            Pacer::multiplicativeCut)) {
+      for (int width : new int[] {256, 16, 1}) {
+        for (SimServer server : servers()) {
+          rows.add(Simulation.run(server, pacer, width).row());
+        }
+      }
+    }
+    Figures exact = Simulation.run(new Nginx(10, 0, false), () -> Pacer.discovery(10), 256);
+    rows.add(exact.row().replace("| discovery |", "| discovery, ceiling 10/s |"));
+    System.out.println(Figures.header());
+    rows.forEach(System.out::println);
+    String trace = System.getProperty("batchfetch.trace");
+    if (trace != null) {
+      for (SimServer server : servers()) {
+        if (server.toString().contains(trace)) {
+          System.out.println(
+              server
+                  + ": "
+                  + Simulation.run(server, DiscoverySimulationTest::discovery, 256).perSecond());
+        }
+      }
+    }
+    assertThat(rows).hasSize(4 * 3 * servers().size() + 1);
+  }
+
+  @Test
+  void settlesAtATokenBucketsRateWithFewRefusals() {
+    for (int width : new int[] {256, 16}) {
+      for (SimServer server :
+          List.of(new TokenBucket(10, 20, false, false), new TokenBucket(100, 50, false, false))) {
+        Figures f = Simulation.run(server, DiscoverySimulationTest::discovery, width);
+
+        assertThat(f.throughput()).as(f.row()).isGreaterThanOrEqualTo(0.95);
+        assertThat(f.throttledAfter5s()).as(f.row()).isLessThanOrEqualTo(0.01);
+        assertThat(f.failed()).as(f.row()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void learnsAnNginxBucketWithBurst() {
+    for (int width : new int[] {256, 16}) {
+      Figures f =
+          Simulation.run(new Nginx(10, 5, false), DiscoverySimulationTest::discovery, width);
+
+      assertThat(f.throughput()).as(f.row()).isGreaterThanOrEqualTo(0.95);
+      assertThat(f.throttledAfter5s()).as(f.row()).isLessThanOrEqualTo(0.01);
+      assertThat(f.throttled()).as(f.row()).isLessThanOrEqualTo(0.03);
+      assertThat(f.failed()).as(f.row()).isZero();
+    }
+  }
+
+  @Test
+  void withQuotaHeadersDrawsNoRefusalOnceTheyArrive() {
+    for (int width : new int[] {256, 16, 1}) {
+      for (SimServer server :
+          List.of(new TokenBucket(10, 20, true, true), new FixedWindow(30, 3, true, true))) {
+        Figures f = Simulation.run(server, DiscoverySimulationTest::discovery, width);
+
+        assertThat(f.throttledAfterHeaders()).as(f.row()).isZero();
+        assertThat(f.failed()).as(f.row()).isZero();
+      }
+    }
+    Figures bucket =
+        Simulation.run(
+            new TokenBucket(10, 20, true, true), DiscoverySimulationTest::discovery, 256);
+    assertThat(bucket.throughput()).as(bucket.row()).isGreaterThanOrEqualTo(0.95);
+    assertThat(bucket.rateAt5sWithin(0.10)).as(bucket.row()).isTrue();
+  }
+
+  @Test
+  void aSequentialClientBelowTheQuotaIsNeverSlowed() {
+    for (SimServer server : servers()) {
+      Figures f = Simulation.run(server, DiscoverySimulationTest::discovery, 1);
+
+      assertThat(f.throughput()).as(f.row()).isGreaterThanOrEqualTo(0.99);
+      assertThat(f.throttled()).as(f.row()).isZero();
+    }
+  }
+
+  @Test
+  void configuredExactlyAtANoBurstQuotaJitterStopsDrawingRefusals() {
+    Figures f = Simulation.run(new Nginx(10, 0, false), () -> Pacer.discovery(10), 256);
+
+    // Not yet the issue's 95%: a bucket with no burst accepts about half of a rate just over its
+    // own, so the accepted rate measured under overload undershoots (docs/discovery-design.md).
+    assertThat(f.throughput()).as(f.row()).isGreaterThanOrEqualTo(0.80);
+    assertThat(f.throttledAfter5s()).as(f.row()).isLessThanOrEqualTo(0.01);
+  }
+
+  /** Why the design is what it is: each baseline fails a criterion discovery meets. */
+  @Test
+  void beatsAimdOnConcurrencyAndAMultiplicativeCut() {
+    for (SimServer server :
+        List.of(
+            new TokenBucket(10, 20, false, false),
+            new TokenBucket(100, 50, false, false),
+            new Nginx(10, 5, false))) {
+      Figures ours = Simulation.run(server, DiscoverySimulationTest::discovery, 256);
+      Figures aimd = Simulation.run(server, Pacer::aimdConcurrency, 256);
+      Figures cut = Simulation.run(server, Pacer::multiplicativeCut, 256);
+
+      assertThat(aimd.throttledAfter5s()).as(aimd.row()).isGreaterThan(0.05);
+      assertThat(ours.throttledAfter5s()).as(ours.row()).isLessThan(aimd.throttledAfter5s() / 5);
+      assertThat(ours.throughput()).as(ours.row()).isGreaterThan(cut.throughput());
+    }
+    Figures cut =
+        Simulation.run(new TokenBucket(100, 50, false, false), Pacer::multiplicativeCut, 256);
+    assertThat(cut.throughput()).as(cut.row()).isLessThan(0.5);
+  }
+}
