@@ -2,9 +2,10 @@ package dev.batchfetch.internal.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.batchfetch.internal.discovery.SimServer.FixedWindow;
-import dev.batchfetch.internal.discovery.SimServer.Nginx;
-import dev.batchfetch.internal.discovery.SimServer.TokenBucket;
+import dev.batchfetch.testing.QuotaModel;
+import dev.batchfetch.testing.QuotaModel.FixedWindow;
+import dev.batchfetch.testing.QuotaModel.Nginx;
+import dev.batchfetch.testing.QuotaModel.TokenBucket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -24,7 +25,7 @@ class DiscoverySimulationTest {
     return Pacer.discovery(Double.POSITIVE_INFINITY);
   }
 
-  static List<SimServer> servers() {
+  static List<QuotaModel> servers() {
     return List.of(
         new TokenBucket(10, 20, false, false),
         new TokenBucket(10, 20, false, true),
@@ -49,7 +50,7 @@ class DiscoverySimulationTest {
             Pacer::aimdConcurrency,
             Pacer::multiplicativeCut)) {
       for (int width : new int[] {256, 16, 1}) {
-        for (SimServer server : servers()) {
+        for (QuotaModel server : servers()) {
           rows.add(Simulation.run(server, pacer, width).row());
         }
       }
@@ -60,7 +61,7 @@ class DiscoverySimulationTest {
     rows.forEach(System.out::println);
     String trace = System.getProperty("batchfetch.trace");
     if (trace != null) {
-      for (SimServer server : servers()) {
+      for (QuotaModel server : servers()) {
         if (server.toString().contains(trace)) {
           System.out.println(
               server
@@ -75,7 +76,7 @@ class DiscoverySimulationTest {
   @Test
   void settlesAtATokenBucketsRateWithFewRefusals() {
     for (int width : new int[] {256, 16}) {
-      for (SimServer server :
+      for (QuotaModel server :
           List.of(new TokenBucket(10, 20, false, false), new TokenBucket(100, 50, false, false))) {
         Figures f = Simulation.run(server, DiscoverySimulationTest::discovery, width);
 
@@ -102,7 +103,7 @@ class DiscoverySimulationTest {
   @Test
   void withQuotaHeadersDrawsNoRefusalOnceTheyArrive() {
     for (int width : new int[] {256, 16, 1}) {
-      for (SimServer server :
+      for (QuotaModel server :
           List.of(new TokenBucket(10, 20, true, true), new FixedWindow(30, 3, true, true))) {
         Figures f = Simulation.run(server, DiscoverySimulationTest::discovery, width);
 
@@ -119,7 +120,7 @@ class DiscoverySimulationTest {
 
   @Test
   void aSequentialClientBelowTheQuotaIsNeverSlowed() {
-    for (SimServer server : servers()) {
+    for (QuotaModel server : servers()) {
       Figures f = Simulation.run(server, DiscoverySimulationTest::discovery, 1);
 
       assertThat(f.throughput()).as(f.row()).isGreaterThanOrEqualTo(0.99);
@@ -140,7 +141,7 @@ class DiscoverySimulationTest {
   /** Why the design is what it is: each baseline fails a criterion discovery meets. */
   @Test
   void beatsAimdOnConcurrencyAndAMultiplicativeCut() {
-    for (SimServer server :
+    for (QuotaModel server :
         List.of(
             new TokenBucket(10, 20, false, false),
             new TokenBucket(100, 50, false, false),

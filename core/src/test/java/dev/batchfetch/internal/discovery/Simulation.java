@@ -2,6 +2,7 @@ package dev.batchfetch.internal.discovery;
 
 import dev.batchfetch.internal.quota.QuotaHeaders;
 import dev.batchfetch.internal.quota.QuotaSignal;
+import dev.batchfetch.testing.QuotaModel;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.PriorityQueue;
@@ -9,7 +10,7 @@ import java.util.Random;
 import java.util.function.Supplier;
 
 /**
- * A client of width W fetching from a {@link SimServer} in virtual time, paced by a {@link Pacer}
+ * A client of width W fetching from a {@link QuotaModel} in virtual time, paced by a {@link Pacer}
  * through a GCRA limiter with no burst (the engine's {@code SmoothRateLimiter} at burst 0: one call
  * per interval, never two closer), whose interval follows the pacer's rate as it changes: the next
  * call is due one interval of the current rate after the last one, so a rate raised takes effect at
@@ -45,14 +46,14 @@ final class Simulation {
   private static final class Attempt {
     final long firstSent;
     long sent;
-    SimServer.Reply reply = SimServer.Reply.ok();
+    QuotaModel.Reply reply = QuotaModel.Reply.ok();
 
     Attempt(long firstSent) {
       this.firstSent = firstSent;
     }
   }
 
-  private final SimServer server;
+  private final QuotaModel server;
   private final Pacer pacer;
   private final int width;
   private final Network network;
@@ -70,7 +71,7 @@ final class Simulation {
   private final Figures.Builder figures;
 
   Simulation(
-      SimServer server,
+      QuotaModel server,
       Pacer pacer,
       int width,
       Network network,
@@ -94,7 +95,7 @@ final class Simulation {
   }
 
   /** Runs one simulation with the defaults: 60 s, a budget of 60 s per input, seed 1. */
-  static Figures run(SimServer server, Supplier<Pacer> pacer, int width) {
+  static Figures run(QuotaModel server, Supplier<Pacer> pacer, int width) {
     return new Simulation(server, pacer.get(), width, Network.DEFAULT, 60 * S, 60 * S, 1).run();
   }
 

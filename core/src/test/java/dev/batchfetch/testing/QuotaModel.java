@@ -1,4 +1,4 @@
-package dev.batchfetch.internal.discovery;
+package dev.batchfetch.testing;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,10 +6,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A simulated server's quota: what it answers a request arriving at a moment of virtual time. Each
- * model is deterministic; the simulation adds the jitter. Not thread-safe.
+ * A server's quota as a model: what it answers a request arriving at a moment, in nanoseconds from
+ * any origin. Deterministic: the discovery simulation (in virtual time) and {@link QuotaServer} (on
+ * loopback, in real time) answer from the same models. Not thread-safe: one caller at a time.
  */
-interface SimServer {
+public interface QuotaModel {
+  /** Nanoseconds in a second. */
   long S = 1_000_000_000L;
 
   /** The answer to a request arriving at {@code arrivalNanos}; arrivals come in time order. */
@@ -18,17 +20,25 @@ interface SimServer {
   /** The quota's long-run rate, calls per second: the most any client can have accepted. */
   double quota();
 
-  /** A status and headers. */
+  /**
+   * A status and headers.
+   *
+   * @param status 200 or 429
+   * @param headers the quota headers, by name
+   */
   record Reply(int status, Map<String, List<String>> headers) {
-    static Reply ok() {
+    /** 200 with no header. */
+    public static Reply ok() {
       return new Reply(200, Map.of());
     }
 
-    static Reply tooMany() {
+    /** 429 with no header. */
+    public static Reply tooMany() {
       return new Reply(429, Map.of());
     }
 
-    Reply with(String name, String value) {
+    /** This reply with one more header line. */
+    public Reply with(String name, String value) {
       Map<String, List<String>> more = new LinkedHashMap<>(headers);
       more.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
       return new Reply(status, more);
@@ -45,7 +55,7 @@ interface SimServer {
    * with headers, the IETF draft's fields: {@code RateLimit-Policy: "tb";q=rate;w=1} and {@code
    * RateLimit: "tb";r=tokens} (with {@code t}, the seconds until a token, when none is left).
    */
-  final class TokenBucket implements SimServer {
+  final class TokenBucket implements QuotaModel {
     private final double rate;
     private final double capacity;
     private final boolean headers;
@@ -53,7 +63,8 @@ interface SimServer {
     private double tokens;
     private long last;
 
-    TokenBucket(double rate, long capacity, boolean headers, boolean retryAfter) {
+    /** A bucket of {@code capacity} at {@code rate} per second, with the fields asked for. */
+    public TokenBucket(double rate, long capacity, boolean headers, boolean retryAfter) {
       this.rate = rate;
       this.capacity = capacity;
       this.headers = headers;
@@ -111,14 +122,15 @@ interface SimServer {
    * {@code burst}, and a refused one changes nothing. With {@code retryAfter}, the constant {@code
    * Retry-After: 1} that {@code add_header} sends.
    */
-  final class Nginx implements SimServer {
+  final class Nginx implements QuotaModel {
     private final long rate; // requests per second
     private final long burst;
     private final boolean retryAfter;
     private long excess; // thousandths of a request
     private long lastMillis = Long.MIN_VALUE;
 
-    Nginx(long rate, long burst, boolean retryAfter) {
+    /** {@code rate=<rate>r/s} and {@code burst=<burst>}, with the constant Retry-After or not. */
+    public Nginx(long rate, long burst, boolean retryAfter) {
       this.rate = rate;
       this.burst = burst;
       this.retryAfter = retryAfter;
@@ -159,7 +171,7 @@ interface SimServer {
    * A fixed-window counter: {@code limit} calls per window of {@code windowSeconds}, counted from
    * time 0; with headers, the draft's policy and the calls left until the window ends.
    */
-  final class FixedWindow implements SimServer {
+  final class FixedWindow implements QuotaModel {
     private final long limit;
     private final long windowNanos;
     private final boolean headers;
@@ -167,7 +179,8 @@ interface SimServer {
     private long window = -1;
     private long count;
 
-    FixedWindow(long limit, long windowSeconds, boolean headers, boolean retryAfter) {
+    /** {@code limit} calls per window of {@code windowSeconds}, with the fields asked for. */
+    public FixedWindow(long limit, long windowSeconds, boolean headers, boolean retryAfter) {
       this.limit = limit;
       this.windowNanos = windowSeconds * S;
       this.headers = headers;
