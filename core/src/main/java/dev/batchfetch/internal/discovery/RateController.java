@@ -67,7 +67,7 @@ public final class RateController {
 
   static final long MAX_HOLD = TimeUnit.SECONDS.toNanos(64);
 
-  /** Below the level, each quiet window adds this share of the rate, times the windows so far. */
+  /** Below the level, each quiet window adds at least this share of the rate. */
   static final double PROBE_STEP = 0.01;
 
   /** Above the level last measured, each step adds this share, one step per hold time. */
@@ -97,7 +97,7 @@ public final class RateController {
   private double headerRate = Double.POSITIVE_INFINITY;
   private double level = Double.NaN;
   private long hold = MIN_HOLD;
-  private int probeSteps;
+  private int aboveSteps;
   private long window = INITIAL_WINDOW;
   private boolean sentAny;
   private long firstSent;
@@ -251,11 +251,17 @@ public final class RateController {
     // The span reaches back MAX_WINDOW, whatever changed meanwhile: under overload a server accepts
     // its own rate however fast it is sent to, and a longer span averages a fixed window's edges.
     // The unlimited start's burst is left out: it measures the server's burst, not its rate.
-    long since = phase == Phase.UNLIMITED ? firstSent : pacedSince;
-    long from = Math.min(Math.max(since, sent - MAX_WINDOW), sent - MIN_WINDOW);
-    // Pauses count: what the server accepted over the span is the rate its pauses leave.
-    double measured = accepted.rate(from, sent);
+    // A span shorter than MIN_WINDOW is stretched to it only when it holds a burst sent at once;
+    // a paced start (a ceiling from the first call) is measured over the time it has run.
     double current = rate();
+    long since = phase == Phase.UNLIMITED ? firstSent : pacedSince;
+    long from = Math.max(since, sent - MAX_WINDOW);
+    if (sent - from < MIN_WINDOW
+        && (current == Double.POSITIVE_INFINITY || phase != Phase.UNLIMITED)) {
+      from = sent - MIN_WINDOW;
+    }
+    // Pauses count: what the server accepted over the span is the rate its pauses leave.
+    double measured = sent - from < MIN_WINDOW / 4 ? current : accepted.rate(from, sent);
     if (phase == Phase.UNLIMITED) {
       pacedSince = now;
     }
@@ -272,7 +278,12 @@ public final class RateController {
       }
       double target = Math.min(current, measured) * (1 - MARGIN);
       if (!Double.isNaN(beforeIncrease)) {
-        target = Math.min(target, beforeIncrease); // the last rate known to pass
+        // The last rate known to pass: above a level, a probe goes back to it; while searching,
+        // no lower than it.
+        target =
+            phase == Phase.SEARCH
+                ? Math.max(target, beforeIncrease)
+                : Math.min(target, beforeIncrease);
       }
       learned = Math.max(MIN_RATE, Math.max(current * MAX_CUT, target));
       spanCap = current * (1 - MARGIN);
@@ -289,7 +300,7 @@ public final class RateController {
     lastChange = now;
     probeFrom = now;
     acceptedSinceProbe = 0;
-    probeSteps = 0;
+    aboveSteps = 0;
   }
 
   /**
@@ -314,9 +325,9 @@ public final class RateController {
     if (phase == Phase.SEARCH) {
       learned = Math.min(top, 2 * learned);
     } else if (learned < floor) {
-      probeSteps++;
-      learned = Math.min(floor, learned * (1 + PROBE_STEP * probeSteps));
-    } else if (now - lastChange >= hold) {
+      learned += Math.max((floor - learned) / 2, learned * PROBE_STEP); // halves the gap
+    } else if (now - lastChange >= Math.min(MAX_HOLD, hold << Math.min(aboveSteps, 6))) {
+      aboveSteps++; // each step above the level waits twice as long as the one before
       learned = Math.min(top, learned * (1 + ABOVE_STEP));
     } else {
       return;

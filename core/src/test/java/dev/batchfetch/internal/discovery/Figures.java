@@ -84,6 +84,8 @@ record Figures(
     private long throttledAfterHeaders;
     private long failed;
     private final double[] perSecond = new double[61];
+    private final int[] acceptedPerSecond = new int[61];
+    private final int[] refusedPerSecond = new int[61];
 
     Builder(String server, String pacer, int width, double ideal, double quota) {
       this.server = server;
@@ -95,6 +97,12 @@ record Figures(
     }
 
     void arrival(long at, int status) {
+      int second = (int) Math.min(perSecond.length - 1, at / Simulation.S);
+      if (status == 429) {
+        refusedPerSecond[second]++;
+      } else {
+        acceptedPerSecond[second]++;
+      }
       arrivals++;
       boolean late = at >= WARM_UP;
       if (late) {
@@ -125,6 +133,22 @@ record Figures(
       }
       int second = (int) Math.min(perSecond.length - 1, at / Simulation.S);
       perSecond[second] = rate;
+    }
+
+    /** Each second: the rate at its end, and the calls accepted and refused in it. */
+    String trace() {
+      StringBuilder out = new StringBuilder();
+      for (int i = 0; i < perSecond.length - 1; i++) {
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "%d:%.1f/%d/%d ",
+                i,
+                perSecond[i],
+                acceptedPerSecond[i],
+                refusedPerSecond[i]));
+      }
+      return out.toString();
     }
 
     private List<Double> perSecondList() {

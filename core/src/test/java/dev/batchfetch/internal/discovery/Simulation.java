@@ -99,6 +99,11 @@ final class Simulation {
     return new Simulation(server, pacer.get(), width, Network.DEFAULT, 60 * S, 60 * S, 1).run();
   }
 
+  /** The run's trace, second by second, after {@link #run()}. */
+  String trace() {
+    return figures.trace();
+  }
+
   Figures run() {
     trySend(0);
     while (!events.isEmpty()) {
