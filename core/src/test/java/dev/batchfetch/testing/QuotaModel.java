@@ -20,6 +20,9 @@ public interface QuotaModel {
   /** The quota's long-run rate, calls per second: the most any client can have accepted. */
   double quota();
 
+  /** A model of the same quota, fresh: as it was before any arrival. */
+  QuotaModel fresh();
+
   /**
    * A status and headers.
    *
@@ -106,6 +109,11 @@ public interface QuotaModel {
     }
 
     @Override
+    public QuotaModel fresh() {
+      return new TokenBucket(rate, (long) capacity, headers, retryAfter);
+    }
+
+    @Override
     public String toString() {
       return "token bucket "
           + (long) rate
@@ -155,6 +163,11 @@ public interface QuotaModel {
     @Override
     public double quota() {
       return rate;
+    }
+
+    @Override
+    public QuotaModel fresh() {
+      return new Nginx(rate, burst, retryAfter);
     }
 
     @Override
@@ -217,6 +230,11 @@ public interface QuotaModel {
     @Override
     public double quota() {
       return limit * (double) S / windowNanos;
+    }
+
+    @Override
+    public QuotaModel fresh() {
+      return new FixedWindow(limit, windowNanos / S, headers, retryAfter);
     }
 
     @Override

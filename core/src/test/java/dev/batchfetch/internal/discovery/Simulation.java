@@ -5,6 +5,8 @@ import dev.batchfetch.internal.quota.QuotaSignal;
 import dev.batchfetch.testing.QuotaModel;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.function.Supplier;
@@ -94,9 +96,24 @@ final class Simulation {
             server.quota());
   }
 
-  /** Runs one simulation with the defaults: 60 s, a budget of 60 s per input, seed 1. */
+  /** The jitter's seed: 1, or {@code -Dbatchfetch.simulation.seed=N} to explore others. */
+  static final long SEED = Long.getLong("batchfetch.simulation.seed", 1);
+
+  /** Runs the simulation with seeds 1 to 4: what a test asserts must hold whatever the jitter. */
+  static List<Figures> runSeeds(QuotaModel server, Supplier<Pacer> pacer, int width) {
+    List<Figures> runs = new ArrayList<>();
+    for (long seed = 1; seed <= 4; seed++) {
+      runs.add(
+          new Simulation(server.fresh(), pacer.get(), width, Network.DEFAULT, 60 * S, 60 * S, seed)
+              .run());
+    }
+    return runs;
+  }
+
+  /** Runs one simulation with the defaults: 60 s, a budget of 60 s per input, {@link #SEED}. */
   static Figures run(QuotaModel server, Supplier<Pacer> pacer, int width) {
-    return new Simulation(server, pacer.get(), width, Network.DEFAULT, 60 * S, 60 * S, 1).run();
+    return new Simulation(server.fresh(), pacer.get(), width, Network.DEFAULT, 60 * S, 60 * S, SEED)
+        .run();
   }
 
   /** The run's trace, second by second, after {@link #run()}. */
