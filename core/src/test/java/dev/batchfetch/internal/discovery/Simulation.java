@@ -183,7 +183,7 @@ final class Simulation {
     Instant at = EPOCH.plusNanos(now);
     QuotaSignal signal = QuotaHeaders.parse(attempt.reply.headers(), at);
     Outcome outcome = Outcome.of(attempt.sent, now, attempt.reply.status(), signal, at);
-    figures.answer(now, attempt.sent, outcome.kind(), !attempt.reply.headers().isEmpty());
+    figures.answer(now, attempt.sent, outcome.kind(), !signal.quotas().isEmpty());
     pacer.onOutcome(outcome);
     figures.rate(now, pacer.rate());
     if (outcome.kind() == Outcome.Kind.THROTTLED) {
