@@ -1,5 +1,6 @@
 package dev.batchfetch.internal.quota;
 
+import dev.batchfetch.internal.quota.QuotaSignal.Quota;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +38,10 @@ import org.jspecify.annotations.Nullable;
  *       line's value is its first comma-separated element without parameters ({@code 100, 100;w=60}
  *       is 100); over several lines, limit and remaining take the smallest, reset the latest.
  *       Counts are non-negative integers, saturating at {@link Long#MAX_VALUE}.
+ *   <li>X (Twitter): {@code x-rate-limit-limit}, {@code x-rate-limit-remaining}, {@code
+ *       x-rate-limit-reset} (a Unix time in seconds), read as the {@code X-RateLimit-*} family.
+ *   <li>OpenAI's {@code x-ratelimit-*-requests}, Anthropic's {@code anthropic-ratelimit-requests-*}
+ *       and Shopify's {@code X-Shopify-Shop-Api-Call-Limit}: see {@link VendorFields}.
  *   <li>{@code RateLimit-Reset} and {@code X-RateLimit-Reset} are told apart by magnitude: below
  *       10^9 a delta in seconds; from 10^9 (2001-09-09) a Unix time in seconds, as GitHub sends;
  *       from 10^12 a Unix time in milliseconds. Either may have a fraction, kept to the millisecond
@@ -45,9 +50,11 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>Precedence: each of limit, remaining, reset and window comes from the first family that gives
- * it, in the order IETF structured fields, {@code RateLimit-*}, {@code X-RateLimit-*}; so a server
- * that sends a family only in part still has the rest read from another. Retry-After is its own
- * part; {@link QuotaSignal#holdUntil()} combines them.
+ * it, in the order IETF structured fields, {@code RateLimit-*}, {@code X-RateLimit-*}, X's {@code
+ * x-rate-limit-*}, OpenAI, Anthropic, Shopify; so a server that sends a family only in part still
+ * has the rest read from another. These four parts make the binding quota, first in {@link
+ * QuotaSignal#quotas()}; the IETF fields' other policies follow it. Retry-After is its own part;
+ * {@link QuotaSignal#holdUntil()} combines them.
  *
  * <p>Stateless and thread-safe.
  */
@@ -98,21 +105,42 @@ public final class QuotaHeaders {
       long millis = HeaderNumbers.millis(firstElement(line));
       resetAfter = later(resetAfter, millis < 0 ? null : horizon.after(millis));
     }
-    Part ietf =
+    if (resetAfter != null) {
+      x = new Part(x.limit(), x.remaining(), resetAfter, x.window());
+    }
+    RateLimitFields.Reading ietf =
         RateLimitFields.read(
             joined(fields.apply("ratelimit")),
             joined(fields.apply("ratelimit-policy")),
             joined(fields.apply("ratelimit-limit")),
             draft.limit() >= 0 ? draft.limit() : x.limit(),
             horizon);
-    Instant reset = ietf.reset() != null ? ietf.reset() : draft.reset();
-    reset = reset != null ? reset : resetAfter != null ? resetAfter : x.reset();
-    return new QuotaSignal(
-        retryAfter,
-        first(ietf.limit(), draft.limit(), x.limit()),
-        first(ietf.remaining(), draft.remaining(), x.remaining()),
-        reset,
-        ietf.window());
+    List<Part> families =
+        List.of(
+            ietf.part(),
+            draft,
+            x,
+            simple(fields, "x-rate-limit-", horizon),
+            VendorFields.openAi(fields, horizon),
+            VendorFields.anthropic(fields, horizon),
+            VendorFields.shopify(fields, horizon));
+    long limit = -1;
+    long remaining = -1;
+    Instant reset = null;
+    Duration window = null;
+    for (Part family : families) {
+      limit = limit >= 0 ? limit : family.limit();
+      remaining = remaining >= 0 ? remaining : family.remaining();
+      reset = reset != null ? reset : family.reset();
+      window = window != null ? window : family.window();
+    }
+    Quota binding = new Quota(limit, window, remaining, reset);
+    List<Quota> quotas = new ArrayList<>();
+    if (!binding.isEmpty()) {
+      quotas.add(binding);
+    }
+    quotas.addAll(ietf.others());
+    return new QuotaSignal(retryAfter, limit, remaining, reset, window, quotas, ietf.partition());
   }
 
   /** The limit, remaining and reset fields whose names start with {@code prefix}. */
@@ -180,15 +208,11 @@ public final class QuotaHeaders {
     return semicolon < 0 ? element : element.substring(0, semicolon);
   }
 
-  private static long smallest(long a, long b) {
+  static long smallest(long a, long b) {
     return a < 0 ? b : b < 0 ? a : Math.min(a, b);
   }
 
-  private static long first(long a, long b, long c) {
-    return a >= 0 ? a : b >= 0 ? b : c;
-  }
-
-  private static @Nullable Instant later(@Nullable Instant a, @Nullable Instant b) {
+  static @Nullable Instant later(@Nullable Instant a, @Nullable Instant b) {
     return a == null ? b : b == null || !b.isAfter(a) ? a : b;
   }
 

@@ -1,9 +1,12 @@
 package dev.batchfetch.internal.quota;
 
 import dev.batchfetch.internal.quota.QuotaHeaders.Part;
+import dev.batchfetch.internal.quota.QuotaSignal.Quota;
+import dev.batchfetch.internal.quota.StructuredFields.Bytes;
 import dev.batchfetch.internal.quota.StructuredFields.Item;
 import dev.batchfetch.internal.quota.StructuredFields.Token;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,6 +30,13 @@ import org.jspecify.annotations.Nullable;
  * structured syntax is ignored whole, and so is a parameter that is not a non-negative Integer (a
  * zero window too).
  *
+ * <p>Only quotas of requests are read: a policy whose quota unit {@code qu} is a String other than
+ * {@code "requests"} (draft 11 also names {@code "content-bytes"} and {@code
+ * "concurrent-requests"}) is left out, and so is the state of {@code RateLimit} that names it. A
+ * {@code qu} that is not a String is ignored, leaving the default unit, requests. The partition key
+ * {@code pk}, a Byte Sequence, is kept as its base64 text: from the chosen state, else from the
+ * chosen policy.
+ *
  * <p>With several limits, the most restrictive one that matters:
  *
  * <ul>
@@ -42,11 +52,19 @@ import org.jspecify.annotations.Nullable;
 final class RateLimitFields {
   private static final Part NONE = new Part(-1, -1, null, null);
 
+  /** The quota of a policy counted in another unit than requests, left out. */
+  private static final long OTHER_UNIT = -2;
+
   private RateLimitFields() {}
 
-  private record Policy(@Nullable String name, long quota, long window) {}
+  private record Policy(@Nullable String name, long quota, long window, @Nullable String pk) {}
 
-  private record State(@Nullable String name, long remaining, long reset) {}
+  private record State(@Nullable String name, long remaining, long reset, @Nullable String pk) {}
+
+  /** What the fields give: the binding quota's parts, the other quotas announced, the partition. */
+  record Reading(Part part, List<Quota> others, @Nullable String partition) {}
+
+  private static final Reading NOTHING = new Reading(NONE, List.of(), null);
 
   /**
    * The limit, remaining, reset and window these fields give; -1 or null for the parts they do not.
@@ -56,20 +74,28 @@ final class RateLimitFields {
    * @param rateLimitLimit the {@code RateLimit-Limit} field, lines joined, for its inline policies
    * @param announcedLimit the limit other fields announce, or -1
    */
-  static Part read(
+  static Reading read(
       String rateLimit,
       String policy,
       String rateLimitLimit,
       long announcedLimit,
       Horizon horizon) {
     if (rateLimit.isEmpty() && policy.isEmpty() && rateLimitLimit.isEmpty()) {
-      return NONE;
+      return NOTHING;
     }
-    List<Policy> policies = policies(policy);
+    List<Policy> policies = new ArrayList<>();
+    List<String> otherUnits = new ArrayList<>();
+    for (Policy p : policies(policy)) {
+      if (p.quota() == OTHER_UNIT) {
+        otherUnits.add(String.valueOf(p.name()));
+      } else {
+        policies.add(p);
+      }
+    }
     List<Item> inline = StructuredFields.parseList(rateLimitLimit);
     for (Item item : inline == null ? List.<Item>of() : inline) {
-      if (item.value() instanceof Long quota && item.nonNegative("w") > 0) {
-        policies.add(new Policy(null, quota, item.nonNegative("w")));
+      if (item.value() instanceof Long quota && quota >= 0 && item.nonNegative("w") > 0) {
+        policies.add(new Policy(null, quota, item.nonNegative("w"), null));
       }
     }
     long limit = -1;
@@ -77,8 +103,9 @@ final class RateLimitFields {
     List<Item> list = StructuredFields.parseList(rateLimit);
     if (list != null) {
       for (Item item : list) {
-        State state = new State(name(item), item.nonNegative("r"), item.nonNegative("t"));
-        if (state.remaining() >= 0 || state.reset() >= 0) {
+        State state = new State(name(item), item.nonNegative("r"), item.nonNegative("t"), pk(item));
+        boolean ofRequests = state.name() == null || !otherUnits.contains(state.name());
+        if (ofRequests && (state.remaining() >= 0 || state.reset() >= 0)) {
           states.add(state);
         }
       }
@@ -87,7 +114,8 @@ final class RateLimitFields {
       if (dictionary != null) {
         limit = integer(dictionary.get("limit"));
         State state =
-            new State(null, integer(dictionary.get("remaining")), integer(dictionary.get("reset")));
+            new State(
+                null, integer(dictionary.get("remaining")), integer(dictionary.get("reset")), null);
         if (state.remaining() >= 0 || state.reset() >= 0) {
           states.add(state);
         }
@@ -99,15 +127,57 @@ final class RateLimitFields {
                 Comparator.comparingLong(
                         (State s) -> s.remaining() < 0 ? Long.MAX_VALUE : s.remaining())
                     .thenComparing(Comparator.comparingLong(State::reset).reversed()))
-            .orElse(new State(null, -1, -1));
+            .orElse(new State(null, -1, -1, null));
     Policy chosen = choose(policies, state.name(), limit >= 0 ? limit : announcedLimit);
-    return new Part(
-        limit >= 0 ? limit : chosen == null ? -1 : chosen.quota(),
-        state.remaining(),
-        state.reset() < 0 ? null : horizon.after(millis(state.reset())),
-        chosen == null || chosen.window() <= 0 ? null : Duration.ofSeconds(chosen.window()));
+    Part part =
+        new Part(
+            limit >= 0 ? limit : chosen == null ? -1 : chosen.quota(),
+            state.remaining(),
+            reset(state, horizon),
+            chosen == null ? null : window(chosen));
+    List<Quota> others = new ArrayList<>();
+    for (Policy p : policies) {
+      if (!p.equals(chosen)) {
+        State own = stateOf(states, p.name());
+        others.add(
+            new Quota(
+                p.quota(),
+                window(p),
+                own == null ? -1 : own.remaining(),
+                own == null ? null : reset(own, horizon)));
+      }
+    }
+    for (State s : states) {
+      if (!s.equals(state) && (s.name() == null || policies.stream().noneMatch(p -> named(p, s)))) {
+        others.add(new Quota(-1, null, s.remaining(), reset(s, horizon)));
+      }
+    }
+    String partition = state.pk() != null ? state.pk() : chosen == null ? null : chosen.pk();
+    return new Reading(part, others, partition);
   }
 
+  private static @Nullable State stateOf(List<State> states, @Nullable String name) {
+    for (State s : states) {
+      if (name != null && name.equals(s.name())) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  private static boolean named(Policy p, State s) {
+    return s.name() != null && s.name().equals(p.name());
+  }
+
+  private static @Nullable Instant reset(State state, Horizon horizon) {
+    return state.reset() < 0 ? null : horizon.after(millis(state.reset()));
+  }
+
+  private static @Nullable Duration window(Policy p) {
+    return p.window() <= 0 ? null : Duration.ofSeconds(p.window());
+  }
+
+  /** The policies of the field; one in another unit than requests has quota OTHER_UNIT. */
   private static List<Policy> policies(String field) {
     List<Policy> policies = new ArrayList<>();
     List<Item> items = StructuredFields.parseList(field);
@@ -117,11 +187,17 @@ final class RateLimitFields {
         quota = n; // the earlier form: 100;w=60
       }
       long window = item.nonNegative("w") > 0 ? item.nonNegative("w") : -1;
-      if (quota >= 0 || window > 0) {
-        policies.add(new Policy(name(item), quota, window));
+      if (item.params().get("qu") instanceof String unit && !unit.equals("requests")) {
+        policies.add(new Policy(name(item), OTHER_UNIT, window, pk(item)));
+      } else if (quota >= 0 || window > 0) {
+        policies.add(new Policy(name(item), quota, window, pk(item)));
       }
     }
     return policies;
+  }
+
+  private static @Nullable String pk(Item item) {
+    return item.params().get("pk") instanceof Bytes key ? key.base64() : null;
   }
 
   private static @Nullable Policy choose(List<Policy> policies, @Nullable String name, long limit) {

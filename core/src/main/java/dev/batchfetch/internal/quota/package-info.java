@@ -1,7 +1,8 @@
 /**
- * What servers say about their quotas: {@code Retry-After}, the IETF {@code RateLimit} fields and
- * the {@code X-RateLimit-*} family, read from untrusted headers into a {@link
- * dev.batchfetch.internal.quota.QuotaSignal} without ever throwing. Not a public API.
+ * What servers say about their quotas: {@code Retry-After}, the IETF {@code RateLimit} fields, the
+ * {@code X-RateLimit-*} family and the vendors' own (OpenAI, Anthropic, X, Shopify), read from
+ * untrusted headers into a {@link dev.batchfetch.internal.quota.QuotaSignal} without ever throwing.
+ * Not a public API.
  */
 @NullMarked
 package dev.batchfetch.internal.quota;

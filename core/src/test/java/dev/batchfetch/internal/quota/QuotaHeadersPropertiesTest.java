@@ -3,6 +3,7 @@ package dev.batchfetch.internal.quota;
 import static dev.batchfetch.internal.quota.Property.expectEqual;
 
 import dev.batchfetch.internal.quota.QuotaInputs.Line;
+import dev.batchfetch.internal.quota.QuotaSignal.Quota;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -106,6 +107,31 @@ class QuotaHeadersPropertiesTest {
         });
   }
 
+  record GoDuration(String text, long millis) {}
+
+  /** Well-formed Go durations of h, m, s and ms components, against their exact sum. */
+  @Test
+  void goDurationsAreTheSumOfTheirComponents() {
+    Property.forAll(
+        "go durations",
+        10_000,
+        r -> {
+          StringBuilder text = new StringBuilder();
+          long millis = 0;
+          long[] units = {3_600_000, 60_000, 1_000, 1};
+          String[] names = {"h", "m", "s", "ms"};
+          for (int i = 0; i < units.length; i++) {
+            if (r.nextBoolean() || (i == units.length - 1 && text.length() == 0)) {
+              long n = r.nextInt(100_000);
+              text.append(n).append(names[i]);
+              millis += n * units[i];
+            }
+          }
+          return new GoDuration(text.toString(), millis);
+        },
+        c -> expectEqual(c.text(), VendorFields.goDurationMillis(c.text()), c.millis()));
+  }
+
   record NumberCase(Instant now, String value) {}
 
   /** Numbers of every size and spelling, against an oracle in BigDecimal. */
@@ -148,11 +174,14 @@ class QuotaHeadersPropertiesTest {
     int count = 1 + r.nextInt(4);
     List<String> policies = new ArrayList<>();
     List<String> states = new ArrayList<>();
-    long[] best = null; // remaining, reset, quota, window of the expected policy
+    long[] best = null; // remaining, reset, quota, window, index of the expected policy
     long[] slowest = null;
+    List<long[]> all = new ArrayList<>(); // the same parts of every policy, reset -1 when unknown
     for (int i = 0; i < count; i++) {
       long quota = r.nextInt(1_000_000);
       long window = 1L + r.nextInt(100_000);
+      long[] parts = {-1, -1, quota, window, i};
+      all.add(parts);
       policies.add(
           name(r, i)
               + ";q="
@@ -161,26 +190,49 @@ class QuotaHeadersPropertiesTest {
               + ";w="
               + window);
       if (slowest == null || quota * slowest[3] < slowest[2] * window) {
-        slowest = new long[] {-1, -1, quota, window};
+        slowest = parts;
       }
       if (r.nextBoolean()) {
         long remaining = r.nextInt(250) * 4L + i; // distinct
         long reset = r.nextInt(100_000);
         states.add(name(r, i) + ";r=" + remaining + ";t=" + reset);
+        parts[0] = remaining;
+        parts[1] = reset;
         if (best == null || remaining < best[0]) {
-          best = new long[] {remaining, reset, quota, window};
+          best = parts;
         }
       }
     }
     Collections.shuffle(states, r);
     long[] e = best != null ? best : slowest;
+    List<Quota> quotas = new ArrayList<>();
+    quotas.add(quota(e, now));
+    for (long[] parts : all) {
+      if (parts != e) {
+        quotas.add(quota(parts, now)); // the others, in the order of RateLimit-Policy
+      }
+    }
     QuotaSignal expected =
         new QuotaSignal(
-            null, e[2], e[0], e[1] < 0 ? null : now.plusSeconds(e[1]), Duration.ofSeconds(e[3]));
+            null,
+            e[2],
+            e[0],
+            e[1] < 0 ? null : now.plusSeconds(e[1]),
+            Duration.ofSeconds(e[3]),
+            quotas,
+            null);
     List<Line> lines = new ArrayList<>();
     lines.addAll(lines(r, "RateLimit-Policy", policies));
     lines.addAll(lines(r, "RateLimit", states));
     return new Policies(now, lines, expected);
+  }
+
+  private static Quota quota(long[] parts, Instant now) {
+    return new Quota(
+        parts[2],
+        Duration.ofSeconds(parts[3]),
+        parts[0],
+        parts[1] < 0 ? null : now.plusSeconds(parts[1]));
   }
 
   private static String name(Random r, int i) {
@@ -218,6 +270,20 @@ class QuotaHeadersPropertiesTest {
       if (time != null && (time.isBefore(now) || time.isAfter(last))) {
         throw new AssertionError(time + " is outside [" + now + ", " + last + "] in " + signal);
       }
+    }
+    for (Quota quota : signal.quotas()) {
+      Instant reset = quota.reset();
+      if (reset != null && (reset.isBefore(now) || reset.isAfter(last))) {
+        throw new AssertionError(reset + " is outside [" + now + ", " + last + "] in " + signal);
+      }
+    }
+    if (!signal.quotas().isEmpty()
+        && !signal
+            .quotas()
+            .get(0)
+            .equals(
+                new Quota(signal.limit(), signal.window(), signal.remaining(), signal.reset()))) {
+      throw new AssertionError("the binding quota is not first in " + signal);
     }
     Duration window = signal.window();
     if (signal.limit() < -1

@@ -2,6 +2,7 @@ package dev.batchfetch.internal.quota;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.batchfetch.internal.quota.QuotaSignal.Quota;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -36,6 +37,20 @@ class QuotaHeadersTest {
 
   private static QuotaSignal parse(String... namesAndValues) {
     return parse(NOW, namesAndValues);
+  }
+
+  /** {@code binding}, with {@code others} announced beside its quota. */
+  static QuotaSignal withOthers(QuotaSignal binding, Quota... others) {
+    List<Quota> quotas = new ArrayList<>(binding.quotas());
+    quotas.addAll(List.of(others));
+    return new QuotaSignal(
+        binding.retryAfter(),
+        binding.limit(),
+        binding.remaining(),
+        binding.reset(),
+        binding.window(),
+        quotas,
+        binding.partition());
   }
 
   @Test
@@ -188,7 +203,10 @@ class QuotaHeadersTest {
             "RateLimit", "\"burst\";r=0;t=30, \"daily\";r=900;t=3600");
 
     assertThat(signal)
-        .isEqualTo(new QuotaSignal(null, 100, 0, NOW.plusSeconds(30), Duration.ofSeconds(60)));
+        .isEqualTo(
+            withOthers(
+                new QuotaSignal(null, 100, 0, NOW.plusSeconds(30), Duration.ofSeconds(60)),
+                new Quota(1000, Duration.ofDays(1), 900, NOW.plusSeconds(3600))));
     assertThat(signal.holdUntil()).isEqualTo(NOW.plusSeconds(30));
   }
 
@@ -202,7 +220,10 @@ class QuotaHeadersTest {
             "RateLimit", "\"daily\";r=5;t=3600");
 
     assertThat(signal)
-        .isEqualTo(new QuotaSignal(null, 1000, 5, NOW.plusSeconds(3600), Duration.ofDays(1)));
+        .isEqualTo(
+            withOthers(
+                new QuotaSignal(null, 1000, 5, NOW.plusSeconds(3600), Duration.ofDays(1)),
+                new Quota(100, Duration.ofSeconds(60), 80, NOW.plusSeconds(30))));
   }
 
   @Test
@@ -218,7 +239,10 @@ class QuotaHeadersTest {
         parse("RateLimit-Policy", "burst;q=10;w=1, daily;q=50;w=60", "RateLimit", "daily;r=0;t=9");
 
     assertThat(signal)
-        .isEqualTo(new QuotaSignal(null, 50, 0, NOW.plusSeconds(9), Duration.ofSeconds(60)));
+        .isEqualTo(
+            withOthers(
+                new QuotaSignal(null, 50, 0, NOW.plusSeconds(9), Duration.ofSeconds(60)),
+                new Quota(10, Duration.ofSeconds(1), -1, null)));
   }
 
   @Test
@@ -229,7 +253,10 @@ class QuotaHeadersTest {
             "RateLimit", "limit=100, remaining=50, reset=5");
 
     assertThat(signal)
-        .isEqualTo(new QuotaSignal(null, 100, 50, NOW.plusSeconds(5), Duration.ofSeconds(60)));
+        .isEqualTo(
+            withOthers(
+                new QuotaSignal(null, 100, 50, NOW.plusSeconds(5), Duration.ofSeconds(60)),
+                new Quota(1000, Duration.ofHours(1), -1, null)));
   }
 
   @Test
@@ -237,7 +264,11 @@ class QuotaHeadersTest {
     QuotaSignal signal =
         parse("RateLimit-Policy", "\"burst\";q=100;w=60, \"daily\";q=1000;w=86400");
 
-    assertThat(signal).isEqualTo(new QuotaSignal(null, 1000, -1, null, Duration.ofDays(1)));
+    assertThat(signal)
+        .isEqualTo(
+            withOthers(
+                new QuotaSignal(null, 1000, -1, null, Duration.ofDays(1)),
+                new Quota(100, Duration.ofSeconds(60), -1, null)));
   }
 
   @Test
@@ -250,7 +281,10 @@ class QuotaHeadersTest {
             "RateLimit-Reset", "1");
 
     assertThat(signal)
-        .isEqualTo(new QuotaSignal(null, 10, 3, NOW.plusSeconds(1), Duration.ofSeconds(1)));
+        .isEqualTo(
+            withOthers(
+                new QuotaSignal(null, 10, 3, NOW.plusSeconds(1), Duration.ofSeconds(1)),
+                new Quota(50, Duration.ofSeconds(60), -1, null)));
   }
 
   @Test

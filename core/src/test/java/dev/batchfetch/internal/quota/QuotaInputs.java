@@ -22,7 +22,17 @@ final class QuotaInputs {
           "X-RateLimit-Limit",
           "X-RateLimit-Remaining",
           "X-RateLimit-Reset",
-          "X-RateLimit-Reset-After");
+          "X-RateLimit-Reset-After",
+          "x-rate-limit-limit",
+          "x-rate-limit-remaining",
+          "x-rate-limit-reset",
+          "x-ratelimit-limit-requests",
+          "x-ratelimit-remaining-requests",
+          "x-ratelimit-reset-requests",
+          "anthropic-ratelimit-requests-limit",
+          "anthropic-ratelimit-requests-remaining",
+          "anthropic-ratelimit-requests-reset",
+          "X-Shopify-Shop-Api-Call-Limit");
 
   /** The three HTTP-date forms, in the order IMF-fixdate, RFC 850, asctime. */
   static final List<DateTimeFormatter> DATE_FORMS =
@@ -82,19 +92,38 @@ final class QuotaInputs {
     List<Line> lines = new ArrayList<>();
     for (int i = r.nextInt(9); i > 0; i--) {
       String name =
-          r.nextInt(8) == 0 ? "X-" + letters(r, 1 + r.nextInt(8)) : NAMES.get(r.nextInt(10));
+          r.nextInt(8) == 0
+              ? "X-" + letters(r, 1 + r.nextInt(8))
+              : NAMES.get(r.nextInt(NAMES.size()));
       lines.add(new Line(randomCase(r, name), value(r, now)));
     }
     return new Response(now, lines);
   }
 
   static String value(Random r, Instant now) {
-    return switch (r.nextInt(7)) {
+    return switch (r.nextInt(8)) {
       case 0 -> garbage(r);
       case 1, 2 -> number(r);
       case 3 -> date(r, now);
       case 4, 5 -> structured(r);
+      case 6 -> vendor(r, now);
       default -> mutate(r, value(r, now));
+    };
+  }
+
+  /** The vendors' forms: a Go duration, an RFC 3339 time, Shopify's used/size. */
+  static String vendor(Random r, Instant now) {
+    return switch (r.nextInt(3)) {
+      case 0 -> {
+        StringBuilder out = new StringBuilder();
+        for (int n = 1 + r.nextInt(3); n > 0; n--) {
+          out.append(r.nextInt(5) == 0 ? number(r) : Integer.toString(r.nextInt(100)))
+              .append(List.of("h", "m", "s", "ms", "us", "\u00b5s", "ns", "").get(r.nextInt(8)));
+        }
+        yield out.toString();
+      }
+      case 1 -> realisticNow(r).toString().replace('T', r.nextBoolean() ? 'T' : ' ');
+      default -> number(r) + "/" + number(r);
     };
   }
 
