@@ -65,6 +65,19 @@ public final class QuotaHeaders {
   private static final long EPOCH_SECONDS_FROM = 1_000_000_000L; // 2001-09-09T01:46:40Z
   private static final long EPOCH_MILLIS_FROM = 1_000_000_000_000L;
 
+  /**
+   * The prefixes of every field name any family here reads, in lower case: a response with none of
+   * them is read no further. A new family's names must start with one of these.
+   */
+  private static final List<String> FIELD_PREFIXES =
+      List.of(
+          "retry-after",
+          "ratelimit",
+          "x-ratelimit",
+          "x-rate-limit",
+          "anthropic-ratelimit",
+          "x-shopify-shop-api-call-limit");
+
   private QuotaHeaders() {}
 
   /**
@@ -74,7 +87,23 @@ public final class QuotaHeaders {
    */
   public static QuotaSignal parse(Headers headers, Instant now) {
     Objects.requireNonNull(headers, "headers");
-    return parse(headers::values, Objects.requireNonNull(now, "now"));
+    Objects.requireNonNull(now, "now");
+    for (int i = 0; i < headers.size(); i++) {
+      if (isQuotaField(headers.name(i))) {
+        return parse(headers::values, now);
+      }
+    }
+    return QuotaSignal.NONE; // most responses: one look at each name, nothing made
+  }
+
+  /** Whether {@code name} may be a field one of the families here reads. */
+  static boolean isQuotaField(String name) {
+    for (String prefix : FIELD_PREFIXES) {
+      if (name.regionMatches(true, 0, prefix, 0, prefix.length())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
