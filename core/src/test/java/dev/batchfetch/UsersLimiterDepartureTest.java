@@ -9,6 +9,7 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,5 +52,37 @@ class UsersLimiterDepartureTest {
 
     assertThat(permit.departure(clock.nanoTime())).isEqualTo(clock.nanoTime());
     assertThat(asked).hasValue(2);
+  }
+
+  /**
+   * A limiter that described one permit a day when the fetcher took it (a Flink task manager's
+   * share before its subtasks open) and 100 a second later: its requests leave 10 ms apart, not a
+   * day apart through a gate kept from the first description.
+   */
+  @Test
+  void theDepartureGateFollowsTheRateTheLimiterDescribesNow() {
+    AtomicReference<RateLimiterConfig> config = new AtomicReference<>(onePer(Duration.ofDays(1)));
+    RateLimiter changing =
+        new ForwardingRateLimiter(counting) {
+          @Override
+          public RateLimiterConfig getRateLimiterConfig() {
+            return config.get();
+          }
+        };
+    UserLimiter user = new UserLimiter(changing, Runnable::run, clock);
+    assertThat(user.reserve().departure(clock.nanoTime())).isEqualTo(clock.nanoTime());
+
+    config.set(onePer(Duration.ofMillis(10)));
+    long start = clock.nanoTime();
+    long[] departures = new long[3];
+    for (int i = 0; i < departures.length; i++) {
+      departures[i] = user.reserve().departure(start) - start;
+    }
+
+    assertThat(departures).containsExactly(0, 10_000_000, 20_000_000);
+  }
+
+  private static RateLimiterConfig onePer(Duration period) {
+    return RateLimiterConfig.custom().limitForPeriod(1).limitRefreshPeriod(period).build();
   }
 }

@@ -4,6 +4,7 @@ import dev.batchfetch.RateLimit;
 import dev.batchfetch.internal.time.Ticker;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +31,15 @@ public final class UserLimiter implements Limiter {
 
   private final RateLimiter limiter;
   private final Executor quotaThreads;
-  private final @Nullable DepartureGate departures;
   private final Ticker ticker;
+
+  /**
+   * The gate for the rate the limiter last described. A limiter's rate may change after it was
+   * built (a Flink task manager's share grows as its subtasks open, a user calls {@code
+   * changeLimitForPeriod}): a gate kept from the first description would hold requests at a rate
+   * that no longer holds, a day apart for a limiter that had no share yet.
+   */
+  private volatile @Nullable Gate gate;
 
   /**
    * @param quotaThreads where {@link #drain()} asks the limiter, off the caller's thread
@@ -40,21 +48,40 @@ public final class UserLimiter implements Limiter {
     this.limiter = limiter;
     this.quotaThreads = quotaThreads;
     this.ticker = ticker;
-    RateLimit rate = rateOf(limiter);
-    this.departures = rate == null ? null : new DepartureGate(rate, ticker.nanoTime());
+  }
+
+  /** A departure gate and the description it was built from. */
+  private record Gate(int permits, long periodNanos, @Nullable DepartureGate gate) {}
+
+  /** The gate for the rate the limiter describes now; null if it describes none. */
+  private @Nullable DepartureGate departures() {
+    RateLimiterConfig config;
+    try {
+      config = limiter.getRateLimiterConfig();
+    } catch (RuntimeException e) {
+      return null; // a limiter of the user's that cannot describe itself has no departure gate
+    }
+    int permits = config.getLimitForPeriod();
+    long periodNanos = config.getLimitRefreshPeriod().toNanos();
+    Gate current = gate;
+    if (current != null && current.permits() == permits && current.periodNanos() == periodNanos) {
+      return current.gate();
+    }
+    RateLimit rate = rateOf(permits, config.getLimitRefreshPeriod());
+    DepartureGate fresh = rate == null ? null : new DepartureGate(rate, ticker.nanoTime());
+    gate = new Gate(permits, periodNanos, fresh);
+    return fresh;
   }
 
   /**
    * The rate the limiter describes: {@code limitForPeriod} per {@code limitRefreshPeriod}, a
    * window's worth less one as its burst; null if its configuration says nothing a gate can keep.
    */
-  static @Nullable RateLimit rateOf(RateLimiter limiter) {
+  static @Nullable RateLimit rateOf(int permits, Duration period) {
     try {
-      RateLimiterConfig config = limiter.getRateLimiterConfig();
-      int permits = config.getLimitForPeriod();
-      return RateLimit.of(permits, config.getLimitRefreshPeriod()).withBurst(permits - 1L);
+      return RateLimit.of(permits, period).withBurst(permits - 1L);
     } catch (RuntimeException e) {
-      return null; // a limiter of the user's that cannot describe itself has no departure gate
+      return null; // a description no rate limit can take has no departure gate
     }
   }
 
@@ -89,8 +116,8 @@ public final class UserLimiter implements Limiter {
     @Override
     public long departure(long readyNanos) {
       long at = readyNanos - dueNanos > LATE_NANOS ? retake(readyNanos) : readyNanos;
-      DepartureGate gate = departures;
-      return gate == null ? at : gate.admit(at);
+      DepartureGate departures = departures();
+      return departures == null ? at : departures.admit(at);
     }
   }
 
