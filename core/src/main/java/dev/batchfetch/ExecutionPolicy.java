@@ -72,8 +72,12 @@ public sealed interface ExecutionPolicy
   /**
    * Blocking OkHttp calls on {@code executor}, at most {@code maxConcurrent} at once: for example
    * {@code Executors.newVirtualThreadPerTaskExecutor()} on Java 21 and later, or an executor that
-   * carries the caller's context (MDC, tracing) to each call. The fetcher never shuts it down. If
-   * it rejects a call, that call's result is {@link ErrorKind#REJECTED}.
+   * carries a context (MDC, tracing) to each call. The fetcher hands the calls to it from its own
+   * threads, so the context must be the executor's own, taken when it was made (as OpenTelemetry's
+   * {@code Context.current().wrap(executor)} does), not read from the thread that calls {@code
+   * execute}; fetchers are cheap, so one per request of an application, on an executor carrying
+   * that request's context, is fine. The fetcher never shuts the executor down. If it rejects a
+   * call, that call's result is {@link ErrorKind#REJECTED}.
    *
    * @throws NullPointerException if {@code executor} is null
    * @throws IllegalArgumentException if {@code maxConcurrent} is less than 1
