@@ -4,30 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.lang.ref.WeakReference;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,8 +27,8 @@ import org.junit.jupiter.api.Timeout;
  * never closes its fetcher. Called in a loop it must not pile up threads or sockets, a fetcher
  * nobody references must be cleaned up, gently, and an idle fetcher must hold no thread.
  *
- * <p>The server here is the JDK's, on four threads of its own, so that the JVM's thread count is
- * the client's (MockWebServer runs a thread per connection).
+ * <p>The JVM's threads are counted without the test server's (MockWebServer runs a thread per
+ * connection): what is left is the client's.
  */
 @Timeout(120)
 class ForgottenFetchersTest {
@@ -45,50 +36,23 @@ class ForgottenFetchersTest {
 
   /**
    * Threads the loop may take beyond the policy's width: the shared timer and cleaner, a thread or
-   * two handing work over, OkHttp's task runners, Okio's watchdog, and the test server's four.
-   * Measured: 15 on top of the 64 here.
+   * two handing work over, OkHttp's task runners, Okio's watchdog. Measured: 11 on top of the 64.
    */
-  private static final int SMALL_CONSTANT = 24;
+  private static final int SMALL_CONSTANT = 20;
 
-  private final ExecutorService serverThreads = Executors.newFixedThreadPool(4);
+  @StartStop private final MockWebServer server = Servers.noDelay();
   private final CountDownLatch release = new CountDownLatch(1);
-  private volatile boolean hold;
-  private HttpServer server;
-
-  @BeforeEach
-  void startServer() throws IOException {
-    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1_000);
-    server.setExecutor(serverThreads);
-    server.createContext(
-        "/",
-        exchange -> {
-          try {
-            if (hold) {
-              release.await(30, TimeUnit.SECONDS);
-            }
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          byte[] body = exchange.getRequestURI().getPath().getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(200, body.length);
-          exchange.getResponseBody().write(body);
-          exchange.close();
-        });
-    server.start();
-  }
 
   @AfterEach
-  void stopServer() {
+  void releaseHeldRequests() {
     release.countDown();
-    server.stop(0);
-    serverThreads.shutdownNow();
   }
 
   @Test
   void theOneLinerInALoopKeepsThreadsAndSocketsFlat() throws IOException {
-    List<String> urls = urls(WIDTH);
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    int threadsBefore = threads.getThreadCount();
+    server.setDispatcher(new IdDispatcher());
+    List<String> urls = Urls.ids(server, WIDTH);
+    int threadsBefore = clientThreads();
     long socketsBefore = sockets();
     int maxThreads = 0;
     long maxSockets = 0;
@@ -98,7 +62,7 @@ class ForgottenFetchersTest {
       List<Result> results = BatchFetcher.async(WIDTH).fetchAll(urls).join();
 
       assertThat(results).hasSize(WIDTH).allMatch(Result::isSuccess);
-      maxThreads = Math.max(maxThreads, threads.getThreadCount() - threadsBefore);
+      maxThreads = Math.max(maxThreads, clientThreads() - threadsBefore);
       maxSockets = Math.max(maxSockets, sockets() - socketsBefore);
       // Fails at the second call where every fetcher keeps threads of its own.
       assertThat(maxThreads)
@@ -120,13 +84,13 @@ class ForgottenFetchersTest {
 
   @Test
   void aFetcherNobodyReferencesFinishesItsBatchThenLetsItsConnectionsGo() {
-    hold = true;
+    server.setDispatcher(new IdDispatcher(release));
     OkHttpClient users = new OkHttpClient(); // a client of the user's: a pool of the fetcher's own
     BatchFetcher fetcher =
         BatchFetcher.builder().client(users).policy(ExecutionPolicy.async(4)).build();
     ConnectionPool pool = fetcher.client().connectionPool();
     String name = fetcher.name();
-    CompletableFuture<List<Result>> batch = fetcher.fetchAll(urls(8));
+    CompletableFuture<List<Result>> batch = fetcher.fetchAll(Urls.ids(server, 8));
     await().until(() -> pool.connectionCount() == 4);
     WeakReference<BatchFetcher> forgotten = new WeakReference<>(fetcher);
     fetcher = null;
@@ -152,8 +116,9 @@ class ForgottenFetchersTest {
 
   @Test
   void anIdleFetcherHoldsNoThreadAndTheSharedOnesEndAfterAFewSeconds() {
+    server.setDispatcher(new IdDispatcher());
     try (BatchFetcher fetcher = BatchFetcher.builder().policy(Policies.pool(8)).build()) {
-      assertThat(fetcher.fetchAll(urls(32)).join()).allMatch(Result::isSuccess);
+      assertThat(fetcher.fetchAll(Urls.ids(server, 32)).join()).allMatch(Result::isSuccess);
 
       await().atMost(Duration.ofSeconds(5)).until(() -> fetcher.activeThreads() == 0);
       assertThat(NoLeaks.fetcherThreads(fetcher.name() + "-")).isEmpty();
@@ -163,7 +128,7 @@ class ForgottenFetchersTest {
           .atMost(Duration.ofSeconds(15))
           .until(() -> sharedThreads().allMatch(name -> name.contains("-cleaner-")));
       assertThat(fetcher.isShutdown()).isFalse(); // idle, not shut down: it works on
-      assertThat(fetcher.fetchAll(urls(4)).join()).allMatch(Result::isSuccess);
+      assertThat(fetcher.fetchAll(Urls.ids(server, 4)).join()).allMatch(Result::isSuccess);
     }
   }
 
@@ -171,9 +136,12 @@ class ForgottenFetchersTest {
     return NoLeaks.fetcherThreads("batchfetch-shared-").stream();
   }
 
-  private List<String> urls(int count) {
-    String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/id/";
-    return IntStream.range(0, count).mapToObj(i -> base + i).collect(Collectors.toList());
+  /** Live threads of the JVM but the test server's. */
+  private static int clientThreads() {
+    return (int)
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.isAlive() && !t.getName().startsWith("MockWebServer"))
+            .count();
   }
 
   /** Open sockets of this process, read from {@code /proc/self/fd} (Linux). */
