@@ -725,7 +725,7 @@ public final class BatchFetcher implements AutoCloseable {
 
     /**
      * Hears how each running batch is doing, every {@link #progressInterval} and once more when it
-     * ends ({@link Progress#done()}); default none. Called on the fetcher's scheduler thread, which
+     * ends ({@link Progress#done()}); default none. Called on the fetcher's scheduling lane, which
      * also admits calls: keep it quick, and hand slow work to another thread. An exception it
      * throws is logged and ignored.
      *

@@ -39,8 +39,6 @@ import java.util.regex.Pattern;
 public record RateLimit(long permits, Duration period, long burst) {
 
   private static final Duration LONGEST_PERIOD = Duration.ofDays(365L * 100);
-  private static final Pattern TEXT =
-      Pattern.compile("(\\d{1,18})/(s|sec|second|min|minute|h|hour|d|day)(?:\\+(\\d{1,18}))?");
   private static final RateLimit UNLIMITED =
       new RateLimit(Long.MAX_VALUE, Duration.ofSeconds(1), 0);
 
@@ -138,7 +136,7 @@ public record RateLimit(long permits, Duration period, long burst) {
     if (value.equals("unlimited")) {
       return UNLIMITED;
     }
-    Matcher m = TEXT.matcher(value);
+    Matcher m = Text.PATTERN.matcher(value);
     if (!m.matches()) {
       throw new IllegalArgumentException(
           "'"
@@ -156,6 +154,12 @@ public record RateLimit(long permits, Duration period, long burst) {
     String burst = m.group(3);
     return new RateLimit(
         Long.parseLong(m.group(1)), period, burst == null ? 0 : Long.parseLong(burst));
+  }
+
+  /** The grammar of {@link #parse}, compiled on first use: most fetchers never parse a rate. */
+  private static final class Text {
+    static final Pattern PATTERN =
+        Pattern.compile("(\\d{1,18})/(s|sec|second|min|minute|h|hour|d|day)(?:\\+(\\d{1,18}))?");
   }
 
   /** No limit on the rate; the fetcher's default. */

@@ -2,6 +2,7 @@ package dev.batchfetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.Set;
@@ -124,6 +125,35 @@ class UsersExecutorTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> ExecutionPolicy.pool(null, 1))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("executor");
+  }
+
+  /** CI's second run: proves the blocking policies of every scenario really run virtual. */
+  @Test
+  void theTestsPoliciesRunOnVirtualThreadsWhenTheRunAsksForThem() throws Exception {
+    assumeTrue(Policies.USERS != null, "-Dbatchfetch.test.executor=virtual not set");
+    server.setDispatcher(new IdDispatcher());
+    java.lang.reflect.Method isVirtual = Thread.class.getMethod("isVirtual");
+    Set<Object> virtual = ConcurrentHashMap.newKeySet();
+    OkHttpClient client =
+        new OkHttpClient.Builder()
+            .addInterceptor(
+                chain -> {
+                  try {
+                    virtual.add(isVirtual.invoke(Thread.currentThread()));
+                  } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                  }
+                  return chain.proceed(chain.request());
+                })
+            .build();
+
+    for (ExecutionPolicy policy : List.of(Policies.sequential(), Policies.pool(4))) {
+      BatchFetcher fetcher =
+          leaks.track(BatchFetcher.builder().client(client).policy(policy).build());
+      assertThat(fetcher.fetchAll(Urls.ids(server, 8)).join()).allMatch(Result::isSuccess);
+    }
+
+    assertThat(virtual).containsExactly(true);
   }
 
   private BatchFetcher fetcher(ExecutionPolicy policy, Set<String> callers) {
