@@ -306,7 +306,7 @@ public final class Engine implements AutoCloseable {
       idle = live.isEmpty();
     }
     if (idle) {
-      release();
+      release(false);
     }
   }
 
@@ -344,21 +344,23 @@ public final class Engine implements AutoCloseable {
       done = shuttingDown && live.isEmpty();
     }
     if (done) {
-      release();
+      release(false); // on the thread that completed the last batch: no interrupt for it
     }
   }
 
   /**
    * Lets the threads go and empties a connection pool of the fetcher's own, once no batch runs or
    * none is wanted any more. Never blocks: it may run on one of the threads it lets go.
+   *
+   * @param interrupt whether to interrupt what still runs (a close), or let it end (a shutdown)
    */
-  private void release() {
+  private void release(boolean interrupt) {
     if (!released.compareAndSet(false, true)) {
       return;
     }
     admission.close();
     // What stop() gave the streamed batches is still delivered; calls and quota asks are not.
-    threads.shutdown(interruptOnClose);
+    threads.shutdown(interrupt ? interruptOnClose : List.of(), interrupt);
     OkHttpClient http = client;
     if (http != null && !Clients.sharesPool(http)) {
       http.connectionPool().evictAll();
@@ -447,7 +449,7 @@ public final class Engine implements AutoCloseable {
     if (http != null) {
       http.dispatcher().cancelAll();
     }
-    release();
+    release(true);
     if (onOwnThread) {
       // Closed from a callback on one of our threads: waiting here would wait for this very thread.
       Thread thread = new Thread(this::awaitStopped, name + "-closer");

@@ -74,11 +74,18 @@ final class Threads {
   }
 
   /**
-   * Stops every lane: the schedulers and {@code interrupting} lanes at once, the others once their
-   * queued tasks ran (a call's last report, a streamed batch's last deliveries).
+   * Stops every lane: the {@code interrupting} lanes at once, the others once their queued tasks
+   * ran (a call's last report, a streamed batch's last deliveries); the schedulers' timers are
+   * cancelled, and their running task interrupted if {@code interruptSchedulers}.
    */
-  synchronized void shutdown(List<ExecutorService> interrupting) {
-    schedulers.forEach(ThreadScheduler::shutdownNow);
+  synchronized void shutdown(List<ExecutorService> interrupting, boolean interruptSchedulers) {
+    for (ThreadScheduler scheduler : schedulers) {
+      if (interruptSchedulers) {
+        scheduler.shutdownNow();
+      } else {
+        scheduler.shutdown();
+      }
+    }
     for (Lane lane : lanes) {
       if (interrupting.contains(lane)) {
         lane.shutdownNow();

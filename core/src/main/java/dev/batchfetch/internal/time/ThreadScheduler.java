@@ -92,6 +92,12 @@ public final class ThreadScheduler implements Scheduler {
     timers.forEach(Timer::cancel);
   }
 
+  /** Cancels every timer and takes no new task; what is queued or running ends by itself. */
+  public void shutdown() {
+    serial.shutdown();
+    timers.forEach(Timer::cancel);
+  }
+
   /** Waits until no task runs, or the deadline on the system clock passed. */
   public boolean awaitTermination(long deadlineNanos) throws InterruptedException {
     return serial.awaitTermination(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
