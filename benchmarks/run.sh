@@ -8,6 +8,9 @@
 # Other options go to the suite: --concurrency N (default 100), --only W1,W3,OH, --no-jmh,
 # --out FILE. Run it on a quiet machine: every client shares the cores with the servers.
 # OH, batchfetch against raw OkHttp in one JVM, also runs alone: benchmarks/overhead.sh.
+# On Java 21 or later, java -Dbatchfetch.bench.executor=virtual -jar
+# benchmarks/target/batchfetch-benchmarks.jar runs batchfetch's blocking policies on virtual
+# threads (the clients' JVMs get the property too).
 #
 # As root it first installs what batchfetch is compared with, from Debian's packages: nginx,
 # wrk, python3-requests, python3-aiohttp (unless BATCHFETCH_BENCH_NO_INSTALL is set). Whatever is

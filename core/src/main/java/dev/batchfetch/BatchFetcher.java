@@ -4,6 +4,8 @@ import dev.batchfetch.internal.Engine;
 import dev.batchfetch.internal.Hooks;
 import dev.batchfetch.internal.Settings;
 import io.github.resilience4j.ratelimiter.RateLimiter;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -64,13 +66,19 @@ import org.jspecify.annotations.Nullable;
  * tries the call again as a new admission ({@link RetryPolicy}). A host waiting for its quota never
  * holds up the others.
  *
- * <h2>Threads and closing</h2>
+ * <h2>Threads, connections and closing</h2>
  *
- * A fetcher owns a scheduler thread, the threads of its policy, a delivery thread per streamed
- * batch, and an OkHttp dispatcher and connection pool of its own, sized to its concurrency. Its
- * threads are daemons and end when idle for 30 seconds, so a fetcher used once and forgotten does
- * not keep the JVM alive; still, {@link #close()} it when done to release its threads and
- * connections at once.
+ * A fetcher owns no thread: its work (the policy's calls, OkHttp's dispatcher, timers, a streamed
+ * batch's deliveries) runs on daemon threads shared by every fetcher of the JVM, at most the
+ * fetcher's width of calls at once, and those threads end when idle for a few seconds. An idle
+ * fetcher therefore holds no thread, and the one-liner above, called in a loop, keeps the JVM's
+ * thread count at about the policy's width. Fetchers without a {@link Builder#client client} of the
+ * user's share one OkHttp connection pool too, so they reuse each other's connections.
+ *
+ * <p>A fetcher nobody references any more is {@link #shutdown() shut down} by itself: the batches
+ * it still runs end as they would have, then its resources go. {@link #close()} releases them at
+ * once, ending what still runs; {@link #shutdown()} and {@link #awaitTermination} let the running
+ * batches finish first.
  *
  * <h2>What if the URLs do not fit in a list?</h2>
  *
@@ -81,10 +89,29 @@ import org.jspecify.annotations.Nullable;
 public final class BatchFetcher implements AutoCloseable {
   private final Engine engine;
   private final Settings settings;
+  private final Cleaner.Cleanable cleanable;
 
   private BatchFetcher(Settings settings) {
     this.engine = new Engine(settings);
     this.settings = settings;
+    // Nothing the engine's threads, timers or callbacks hold refers back to this object, so a
+    // fetcher nobody references becomes unreachable even while its last batch runs; the cleaner
+    // then shuts it down gently: that batch still ends as it would have.
+    this.cleanable = Engine.cleaner().register(this, new ShutDown(engine));
+  }
+
+  /** The cleaning action: must not refer to the fetcher, or it would never become unreachable. */
+  private static final class ShutDown implements Runnable {
+    private final Engine engine;
+
+    ShutDown(Engine engine) {
+      this.engine = engine;
+    }
+
+    @Override
+    public void run() {
+      engine.shutdown();
+    }
   }
 
   /** A fetcher that runs one call at a time, with no rate limit. */
@@ -124,11 +151,15 @@ public final class BatchFetcher implements AutoCloseable {
    *     not affect the batch.
    * @return a future of one result per URL, in the order of {@code urls}
    * @throws NullPointerException if {@code urls} is null
-   * @throws IllegalStateException if this fetcher is closed
+   * @throws IllegalStateException if this fetcher is closed or shut down
    */
   public CompletableFuture<List<Result>> fetchAll(List<String> urls) {
     Objects.requireNonNull(urls, "urls");
-    return engine.submit(urls.toArray(), engine.urls());
+    try {
+      return engine.submit(urls.toArray(), engine.urls());
+    } finally {
+      Reference.reachabilityFence(this); // not cleaned up while submitting
+    }
   }
 
   /**
@@ -138,11 +169,15 @@ public final class BatchFetcher implements AutoCloseable {
    *     ErrorKind#INVALID_URL}. The list is copied: later changes to it do not affect the batch.
    * @return a future of one result per request, in the order of {@code requests}
    * @throws NullPointerException if {@code requests} is null
-   * @throws IllegalStateException if this fetcher is closed
+   * @throws IllegalStateException if this fetcher is closed or shut down
    */
   public CompletableFuture<List<Result>> fetchAllRequests(List<FetchRequest> requests) {
     Objects.requireNonNull(requests, "requests");
-    return engine.submit(requests.toArray(), engine.requests());
+    try {
+      return engine.submit(requests.toArray(), engine.requests());
+    } finally {
+      Reference.reachabilityFence(this); // not cleaned up while submitting
+    }
   }
 
   /**
@@ -172,13 +207,17 @@ public final class BatchFetcher implements AutoCloseable {
    * @param onResult receives every result; need not be thread-safe
    * @return a future of the batch's summary
    * @throws NullPointerException if {@code urls} or {@code onResult} is null
-   * @throws IllegalStateException if this fetcher is closed
+   * @throws IllegalStateException if this fetcher is closed or shut down
    */
   public CompletableFuture<BatchSummary> fetchEach(
       Iterable<String> urls, Consumer<? super Result> onResult) {
     Objects.requireNonNull(urls, "urls");
     Objects.requireNonNull(onResult, "onResult");
-    return engine.submitEach(urls, engine.urls(), onResult);
+    try {
+      return engine.submitEach(urls, engine.urls(), onResult);
+    } finally {
+      Reference.reachabilityFence(this); // not cleaned up while submitting
+    }
   }
 
   /**
@@ -193,13 +232,17 @@ public final class BatchFetcher implements AutoCloseable {
    * }</pre>
    *
    * @throws NullPointerException if {@code urls} or {@code onResult} is null
-   * @throws IllegalStateException if this fetcher is closed
+   * @throws IllegalStateException if this fetcher is closed or shut down
    */
   public CompletableFuture<BatchSummary> fetchEach(
       Stream<String> urls, Consumer<? super Result> onResult) {
     Objects.requireNonNull(urls, "urls");
     Objects.requireNonNull(onResult, "onResult");
-    return engine.submitEach(once(urls), engine.urls(), onResult);
+    try {
+      return engine.submitEach(once(urls), engine.urls(), onResult);
+    } finally {
+      Reference.reachabilityFence(this); // not cleaned up while submitting
+    }
   }
 
   /**
@@ -211,13 +254,17 @@ public final class BatchFetcher implements AutoCloseable {
    * @param onResult receives every result; need not be thread-safe
    * @return a future of the batch's summary
    * @throws NullPointerException if {@code requests} or {@code onResult} is null
-   * @throws IllegalStateException if this fetcher is closed
+   * @throws IllegalStateException if this fetcher is closed or shut down
    */
   public CompletableFuture<BatchSummary> fetchEachRequest(
       Iterable<FetchRequest> requests, Consumer<? super Result> onResult) {
     Objects.requireNonNull(requests, "requests");
     Objects.requireNonNull(onResult, "onResult");
-    return engine.submitEach(requests, engine.requests(), onResult);
+    try {
+      return engine.submitEach(requests, engine.requests(), onResult);
+    } finally {
+      Reference.reachabilityFence(this); // not cleaned up while submitting
+    }
   }
 
   /**
@@ -225,13 +272,17 @@ public final class BatchFetcher implements AutoCloseable {
    * URL of a stream.
    *
    * @throws NullPointerException if {@code requests} or {@code onResult} is null
-   * @throws IllegalStateException if this fetcher is closed
+   * @throws IllegalStateException if this fetcher is closed or shut down
    */
   public CompletableFuture<BatchSummary> fetchEachRequest(
       Stream<FetchRequest> requests, Consumer<? super Result> onResult) {
     Objects.requireNonNull(requests, "requests");
     Objects.requireNonNull(onResult, "onResult");
-    return engine.submitEach(once(requests), engine.requests(), onResult);
+    try {
+      return engine.submitEach(once(requests), engine.requests(), onResult);
+    } finally {
+      Reference.reachabilityFence(this); // not cleaned up while submitting
+    }
   }
 
   @SuppressWarnings("StreamToIterable") // iterated once, by the batch
@@ -250,7 +301,7 @@ public final class BatchFetcher implements AutoCloseable {
    */
   public Flow.Publisher<Result> publisher(Iterable<String> urls) {
     Objects.requireNonNull(urls, "urls");
-    return engine.publisher(urls, engine.urls());
+    return new Retaining(this, engine.publisher(urls, engine.urls()));
   }
 
   /**
@@ -261,7 +312,27 @@ public final class BatchFetcher implements AutoCloseable {
    */
   public Flow.Publisher<Result> publisherOfRequests(Iterable<FetchRequest> requests) {
     Objects.requireNonNull(requests, "requests");
-    return engine.publisher(requests, engine.requests());
+    return new Retaining(this, engine.publisher(requests, engine.requests()));
+  }
+
+  /** A publisher that keeps its fetcher reachable, so that it is not cleaned up under it. */
+  private static final class Retaining implements Flow.Publisher<Result> {
+    private final BatchFetcher fetcher;
+    private final Flow.Publisher<Result> publisher;
+
+    Retaining(BatchFetcher fetcher, Flow.Publisher<Result> publisher) {
+      this.fetcher = fetcher;
+      this.publisher = publisher;
+    }
+
+    @Override
+    public void subscribe(Flow.Subscriber<? super Result> subscriber) {
+      try {
+        publisher.subscribe(subscriber);
+      } finally {
+        Reference.reachabilityFence(fetcher);
+      }
+    }
   }
 
   /** The execution policy this fetcher was built with. */
@@ -287,9 +358,17 @@ public final class BatchFetcher implements AutoCloseable {
     return engine.client();
   }
 
-  /** Connections in this fetcher's pool, idle or in use. For tests and diagnostics. */
-  int connectionCount() {
-    return engine.connectionCount();
+  /**
+   * Connections this fetcher holds: in use by its calls, or idle in a pool of its own (with a
+   * {@link Builder#client client} of the user's). For tests and diagnostics.
+   */
+  int connectionsHeld() {
+    return engine.connectionsHeld();
+  }
+
+  /** Threads running this fetcher's work at the moment. For tests and diagnostics. */
+  int activeThreads() {
+    return engine.activeThreads();
   }
 
   /** This fetcher's name, {@code batchfetch-N}: every thread it starts has a name starting so. */
@@ -313,6 +392,44 @@ public final class BatchFetcher implements AutoCloseable {
   @Override
   public void close() {
     engine.close();
+    cleanable.clean(); // nothing left to clean: the engine is closed
+  }
+
+  /**
+   * Stops taking batches and lets the running ones finish: every entry point throws {@link
+   * IllegalStateException} from now on, while the batches already submitted (and the subscriptions
+   * of publishers already made) run to their end as if nothing happened. Once the last one ends,
+   * the fetcher lets its threads go and closes its connections. Returns at once; see {@link
+   * #awaitTermination} to wait, and {@link #close()} to end the running batches too.
+   *
+   * <p>Idempotent and safe from any thread. A fetcher nobody references any more is shut down so by
+   * itself.
+   */
+  public void shutdown() {
+    engine.shutdown();
+  }
+
+  /**
+   * Waits until, after {@link #shutdown()} or {@link #close()}, the last batch has ended and no
+   * thread runs this fetcher's work any more, or {@code timeout} has passed.
+   *
+   * @return true if the fetcher terminated, false if the timeout passed first
+   * @throws NullPointerException if {@code timeout} is null
+   * @throws InterruptedException if the calling thread is interrupted while waiting
+   */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    Objects.requireNonNull(timeout, "timeout");
+    return engine.awaitTermination(timeout);
+  }
+
+  /** Whether {@link #shutdown()} or {@link #close()} was called: no new batch is taken. */
+  public boolean isShutdown() {
+    return engine.isShutdown();
+  }
+
+  /** Whether the fetcher shut down, its last batch ended, and no thread runs its work any more. */
+  public boolean isTerminated() {
+    return engine.isTerminated();
   }
 
   @Override
@@ -608,7 +725,7 @@ public final class BatchFetcher implements AutoCloseable {
 
     /**
      * Hears how each running batch is doing, every {@link #progressInterval} and once more when it
-     * ends ({@link Progress#done()}); default none. Called on the fetcher's scheduler thread, which
+     * ends ({@link Progress#done()}); default none. Called on the fetcher's scheduling lane, which
      * also admits calls: keep it quick, and hand slow work to another thread. An exception it
      * throws is logged and ignored.
      *

@@ -31,6 +31,8 @@ import org.jspecify.annotations.Nullable;
  *     default headers (a name given here replaces the fetcher's default of that name)
  * @param body the request body, or null for none
  * @param contentType the body's media type, or null for none
+ * @param tag an object of the caller's that comes back on this request's {@link Result#tag()}, or
+ *     null for none; never sent
  */
 @SuppressWarnings("ArrayRecordComponent") // copied in and out; equals and hashCode compare contents
 public record FetchRequest(
@@ -38,7 +40,8 @@ public record FetchRequest(
     String url,
     Map<String, List<String>> headers,
     byte @Nullable [] body,
-    @Nullable String contentType) {
+    @Nullable String contentType,
+    @Nullable Object tag) {
 
   /**
    * Checks and copies the arguments.
@@ -62,6 +65,22 @@ public record FetchRequest(
         });
     headers = java.util.Collections.unmodifiableMap(copy);
     body = body == null ? null : body.clone();
+  }
+
+  /**
+   * A request without a tag.
+   *
+   * @throws NullPointerException if {@code method}, {@code url} or {@code headers} is null
+   * @throws IllegalArgumentException if {@code method} is not an HTTP token, or a header name or
+   *     value is not valid in HTTP
+   */
+  public FetchRequest(
+      String method,
+      String url,
+      Map<String, List<String>> headers,
+      byte @Nullable [] body,
+      @Nullable String contentType) {
+    this(method, url, headers, body, contentType, null);
   }
 
   /** A GET of {@code url}. */
@@ -88,14 +107,32 @@ public record FetchRequest(
     List<String> values = new ArrayList<>(copy.getOrDefault(name, List.of()));
     values.add(Objects.requireNonNull(value, "value"));
     copy.put(Objects.requireNonNull(name, "name"), values);
-    return new FetchRequest(method, url, copy, body, contentType);
+    return new FetchRequest(method, url, copy, body, contentType, tag);
   }
 
   /** This request with {@code body}, sent as {@code contentType}. */
   public FetchRequest withBody(byte[] body, String contentType) {
     Objects.requireNonNull(body, "body");
     Objects.requireNonNull(contentType, "contentType");
-    return new FetchRequest(method, url, headers, body, contentType);
+    return new FetchRequest(method, url, headers, body, contentType, tag);
+  }
+
+  /**
+   * This request carrying {@code tag}, an object of the caller's (an id, a database key, a
+   * callback's context) that comes back, the same object, on its {@link Result#tag()}: results map
+   * back to what they were for without going by index. It is never sent, and the fetcher never
+   * looks into it.
+   *
+   * <pre>{@code
+   * fetcher.fetchEachRequest(
+   *     rows.stream().map(row -> FetchRequest.get(row.url()).withTag(row.id())),
+   *     result -> store((Long) result.tag(), result));
+   * }</pre>
+   *
+   * @param tag the caller's object, or null for none
+   */
+  public FetchRequest withTag(@Nullable Object tag) {
+    return new FetchRequest(method, url, headers, body, contentType, tag);
   }
 
   /** The request body, a copy, or null for none. */
@@ -133,16 +170,21 @@ public record FetchRequest(
         && url.equals(r.url)
         && headers.equals(r.headers)
         && Arrays.equals(body, r.body)
-        && Objects.equals(contentType, r.contentType);
+        && Objects.equals(contentType, r.contentType)
+        && Objects.equals(tag, r.tag);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(method, url, headers, Arrays.hashCode(body), contentType);
+    return Objects.hash(method, url, headers, Arrays.hashCode(body), contentType, tag);
   }
 
   @Override
   public String toString() {
-    return method + " " + url + (body == null ? "" : " (" + body.length + " bytes)");
+    return method
+        + " "
+        + url
+        + (body == null ? "" : " (" + body.length + " bytes)")
+        + (tag == null ? "" : " tag " + tag);
   }
 }

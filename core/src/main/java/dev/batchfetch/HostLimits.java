@@ -54,6 +54,30 @@ public record HostLimits(RateLimit rateLimit, int maxConcurrent) {
     return new HostLimits(rateLimit, Integer.MAX_VALUE);
   }
 
+  /**
+   * A host's limits written as {@code RATE[,MAX_CONCURRENT]}, the way they are written in
+   * configuration: {@code "10/s,4"} (10 calls a second, at most 4 at once), {@code "50/s+5"} (a
+   * rate with a burst, no cap of its own on calls at once), {@code "unlimited,2"}. The rate is read
+   * by {@link RateLimit#parse}.
+   *
+   * @throws NullPointerException if {@code text} is null
+   * @throws IllegalArgumentException if {@code text} is not written so (the message quotes it and
+   *     says what was expected), or its numbers are out of range
+   */
+  public static HostLimits parse(String text) {
+    Objects.requireNonNull(text, "text");
+    String value = text.strip();
+    int comma = value.indexOf(',');
+    String rate = comma < 0 ? value : value.substring(0, comma);
+    String max = comma < 0 ? null : value.substring(comma + 1).strip();
+    if (max != null && !max.matches("\\d{1,9}")) {
+      throw new IllegalArgumentException(
+          "'" + text + "' is not a host's limits: expected RATE[,MAX_CONCURRENT], as 10/s,4");
+    }
+    return new HostLimits(
+        RateLimit.parse(rate), max == null ? Integer.MAX_VALUE : Integer.parseInt(max));
+  }
+
   /** No limit of the host's own: only the fetcher's global limits apply. The default. */
   public static HostLimits unlimited() {
     return UNLIMITED;

@@ -1,7 +1,10 @@
 package dev.batchfetch;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A server's quota: at most {@code permits} calls per {@code period}, for example {@code
@@ -109,6 +112,54 @@ public record RateLimit(long permits, Duration period, long burst) {
    */
   public static RateLimit perHour(long permits) {
     return new RateLimit(permits, Duration.ofHours(1), 0);
+  }
+
+  /**
+   * The rate written as {@code N/UNIT}, with an optional burst {@code +B}, the way quotas are
+   * written in configuration: {@code "300/min"}, {@code "50/s+10"}, {@code "5000/h"}, {@code
+   * "10000/day"}; or {@code "unlimited"}. The units are {@code s} ({@code sec}, {@code second}),
+   * {@code min} ({@code minute}), {@code h} ({@code hour}) and {@code d} ({@code day}); case and
+   * surrounding blanks do not matter.
+   *
+   * <pre>{@code
+   * RateLimit.parse(config.getProperty("quota", "300/min"));
+   * }</pre>
+   *
+   * @throws NullPointerException if {@code text} is null
+   * @throws IllegalArgumentException if {@code text} is not written so (the message quotes it and
+   *     says what was expected), or its numbers are out of the range of {@link #RateLimit(long,
+   *     Duration, long)}
+   */
+  public static RateLimit parse(String text) {
+    Objects.requireNonNull(text, "text");
+    String value = text.strip().toLowerCase(Locale.ROOT);
+    if (value.equals("unlimited")) {
+      return UNLIMITED;
+    }
+    Matcher m = Text.PATTERN.matcher(value);
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          "'"
+              + text
+              + "' is not a rate: expected N/s, N/min, N/h or N/d, with +BURST if any, or"
+              + " unlimited");
+    }
+    Duration period =
+        switch (m.group(2)) {
+          case "s", "sec", "second" -> Duration.ofSeconds(1);
+          case "min", "minute" -> Duration.ofMinutes(1);
+          case "h", "hour" -> Duration.ofHours(1);
+          default -> Duration.ofDays(1);
+        };
+    String burst = m.group(3);
+    return new RateLimit(
+        Long.parseLong(m.group(1)), period, burst == null ? 0 : Long.parseLong(burst));
+  }
+
+  /** The grammar of {@link #parse}, compiled on first use: most fetchers never parse a rate. */
+  private static final class Text {
+    static final Pattern PATTERN =
+        Pattern.compile("(\\d{1,18})/(s|sec|second|min|minute|h|hour|d|day)(?:\\+(\\d{1,18}))?");
   }
 
   /** No limit on the rate; the fetcher's default. */

@@ -52,6 +52,8 @@ import org.jspecify.annotations.Nullable;
  *     but not the backoff between attempts
  * @param error why this is not a success, or null when it is one
  * @param exception the exception behind {@code error}, or null for a success or an HTTP status
+ * @param tag the {@link FetchRequest#withTag tag} of the request this is the result of, the same
+ *     object; null for a URL, or a request without one
  */
 @SuppressWarnings("ArrayRecordComponent") // copied in and out; equals and hashCode compare contents
 public record Result(
@@ -64,7 +66,8 @@ public record Result(
     int attempts,
     Duration admissionWait,
     @Nullable ErrorKind error,
-    @Nullable Throwable exception) {
+    @Nullable Throwable exception,
+    @Nullable Object tag) {
 
   private static final byte[] EMPTY = new byte[0];
 
@@ -95,6 +98,39 @@ public record Result(
     }
     headers = copyOf(headers);
     body = body.length == 0 ? EMPTY : body.clone();
+  }
+
+  /**
+   * A result without a tag.
+   *
+   * @throws NullPointerException if {@code headers}, {@code body}, {@code elapsed} or {@code
+   *     admissionWait} is null
+   * @throws IllegalArgumentException if {@code index} or {@code attempts} is negative, {@code
+   *     status} is not 0 or in 100..999, or a non-2xx status comes without an error
+   */
+  public Result(
+      int index,
+      @Nullable String url,
+      int status,
+      Map<String, List<String>> headers,
+      byte[] body,
+      Duration elapsed,
+      int attempts,
+      Duration admissionWait,
+      @Nullable ErrorKind error,
+      @Nullable Throwable exception) {
+    this(
+        index,
+        url,
+        status,
+        headers,
+        body,
+        elapsed,
+        attempts,
+        admissionWait,
+        error,
+        exception,
+        null);
   }
 
   /** True when the server answered with a 2xx status and the body was read completely. */
@@ -172,13 +208,14 @@ public record Result(
         && attempts == r.attempts
         && admissionWait.equals(r.admissionWait)
         && error == r.error
-        && Objects.equals(exception, r.exception);
+        && Objects.equals(exception, r.exception)
+        && Objects.equals(tag, r.tag);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        index, url, status, headers, Arrays.hashCode(body), elapsed, error, exception);
+        index, url, status, headers, Arrays.hashCode(body), elapsed, error, exception, tag);
   }
 
   @Override
@@ -196,6 +233,7 @@ public record Result(
         + "ms"
         + (attempts > 1 ? ", attempts=" + attempts : "")
         + (error == null ? "" : ", error=" + error + (exception == null ? "" : ": " + exception))
+        + (tag == null ? "" : ", tag=" + tag)
         + "]";
   }
 }

@@ -30,12 +30,12 @@ class ConcurrencyTest {
 
   @Test
   void poolKeepsOneCallInFlightPerThread() {
-    assertHeldInFlight(ExecutionPolicy.pool(8), Integer.MAX_VALUE, 50, 8);
+    assertHeldInFlight(Policies.pool(8), Integer.MAX_VALUE, 50, 8);
   }
 
   @Test
   void sequentialKeepsOneCallInFlight() {
-    assertHeldInFlight(ExecutionPolicy.sequential(), Integer.MAX_VALUE, 5, 1);
+    assertHeldInFlight(Policies.sequential(), Integer.MAX_VALUE, 5, 1);
   }
 
   @Test
@@ -45,7 +45,7 @@ class ConcurrencyTest {
 
   @Test
   void maxConcurrentCapsPool() {
-    assertHeldInFlight(ExecutionPolicy.pool(8), 5, 20, 5);
+    assertHeldInFlight(Policies.pool(8), 5, 20, 5);
   }
 
   @Test

@@ -42,8 +42,7 @@ class NginxQuotaTest {
   @RegisterExtension final NoLeaks leaks = new NoLeaks();
 
   static Stream<ExecutionPolicy> policies() {
-    return Stream.of(
-        ExecutionPolicy.sequential(), ExecutionPolicy.pool(8), ExecutionPolicy.async(16));
+    return Stream.of(Policies.sequential(), Policies.pool(8), ExecutionPolicy.async(16));
   }
 
   @ParameterizedTest

@@ -34,9 +34,15 @@ final class NoLeaks implements AfterEachCallback {
     } finally {
       fetchers.clear();
     }
+    // The JVM's shared threads stay a few seconds for the next fetcher; none may still run a
+    // closed fetcher's work, under that fetcher's name.
     await("threads of closed fetchers to end")
         .atMost(Duration.ofSeconds(5))
-        .until(() -> fetcherThreads("batchfetch-").isEmpty());
+        .until(() -> fetcherThreads("batchfetch-").stream().allMatch(NoLeaks::shared));
+  }
+
+  private static boolean shared(String thread) {
+    return thread.startsWith("batchfetch-shared-");
   }
 
   /** Live threads whose name starts with {@code prefix}, for example a fetcher's name plus "-". */
@@ -50,16 +56,21 @@ final class NoLeaks implements AfterEachCallback {
   }
 
   /**
-   * Closes {@code fetcher} and checks what {@link BatchFetcher#close()} promises: no thread of it
-   * alive and no connection left in its pool.
+   * Closes {@code fetcher} and checks what {@link BatchFetcher#close()} promises: no thread runs
+   * its work any more, and it holds no connection (one an unclosed response body would keep in use,
+   * or an idle one in a pool of its own).
    */
   static void closeAndCheck(BatchFetcher fetcher) {
     fetcher.close();
+    assertThat(fetcher.activeThreads())
+        .as("threads running %s after close", fetcher.name())
+        .isZero();
     assertThat(fetcherThreads(fetcher.name() + "-"))
         .as("threads of %s after close", fetcher.name())
         .isEmpty();
-    assertThat(fetcher.connectionCount())
+    assertThat(fetcher.connectionsHeld())
         .as("connections of %s after close", fetcher.name())
         .isZero();
+    assertThat(fetcher.isTerminated()).as("%s terminated", fetcher.name()).isTrue();
   }
 }

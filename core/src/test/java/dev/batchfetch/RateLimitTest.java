@@ -132,10 +132,10 @@ class RateLimitTest {
 
     assertThat(batch).isNotDone(); // 10,000 calls at 50 a second: returned long before the end
     await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.requestCount() >= 10);
-    // One scheduler thread, and OkHttp threads for the few calls in flight at 50 a second: far from
-    // the 64 that parking the admitted calls would take, let alone 10,000. (The JVM's own count is
-    // no measure here: MockWebServer runs a thread per connection.)
-    assertThat(NoLeaks.fetcherThreads(fetcher.name() + "-")).hasSizeLessThan(32);
+    // The scheduler's task, and OkHttp threads for the few calls in flight at 50 a second: far
+    // from the 64 that parking the admitted calls would take, let alone 10,000. (The JVM's own
+    // count is no measure here: MockWebServer runs a thread per connection.)
+    assertThat(fetcher.activeThreads()).isLessThan(32);
     assertThat(fetcher.client().dispatcher().queuedCallsCount()).isZero();
 
     batch.cancel(true);
@@ -152,7 +152,7 @@ class RateLimitTest {
     BatchFetcher fetcher =
         leaks.track(
             BatchFetcher.builder()
-                .policy(ExecutionPolicy.pool(4))
+                .policy(Policies.pool(4))
                 .rateLimit(RateLimit.perSecond(50))
                 .build());
 
@@ -160,7 +160,7 @@ class RateLimitTest {
 
     assertThat(batch).isNotDone();
     await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.requestCount() >= 10);
-    assertThat(NoLeaks.fetcherThreads(fetcher.name() + "-")).hasSizeLessThanOrEqualTo(4 + 1);
+    assertThat(fetcher.activeThreads()).isLessThanOrEqualTo(4 + 1);
     batch.cancel(true);
     NoLeaks.closeAndCheck(fetcher);
   }

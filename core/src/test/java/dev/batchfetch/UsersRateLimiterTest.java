@@ -45,7 +45,7 @@ class UsersRateLimiterTest {
     List<Result> results = fetcher.fetchAll(Urls.ids(a, 6)).join();
 
     assertThat(results).allMatch(Result::isSuccess);
-    assertThat(askers).isNotEmpty().allMatch(name -> name.startsWith(fetcher.name() + "-quota-"));
+    assertThat(askers).isNotEmpty().allMatch(name -> name.equals(fetcher.name() + "-quota"));
     List<Long> arrivals = dispatcher.arrivalNanos();
     // Resilience4j's limiter hands out 10 a second in windows of 100 ms: one call per window.
     assertThat(NANOSECONDS.toMillis(arrivals.get(5) - arrivals.get(0))).isGreaterThanOrEqualTo(350);

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -51,8 +52,16 @@ final class JvmClients {
   static Client open(
       Contender contender, int concurrency, @Nullable RateLimit quota, long waitSeconds) {
     return switch (contender) {
-      case BATCHFETCH_SEQUENTIAL -> batchfetch(ExecutionPolicy.sequential(), quota);
-      case BATCHFETCH_POOL -> batchfetch(ExecutionPolicy.pool(concurrency), quota);
+      case BATCHFETCH_SEQUENTIAL ->
+          batchfetch(
+              USERS == null ? ExecutionPolicy.sequential() : ExecutionPolicy.sequential(USERS),
+              quota);
+      case BATCHFETCH_POOL ->
+          batchfetch(
+              USERS == null
+                  ? ExecutionPolicy.pool(concurrency)
+                  : ExecutionPolicy.pool(USERS, concurrency),
+              quota);
       case BATCHFETCH_ASYNC -> batchfetch(ExecutionPolicy.async(concurrency), quota);
       case OKHTTP_EXECUTE -> new OkHttpExecute(new OkHttpClient());
       case OKHTTP_ENQUEUE_DEFAULT -> new OkHttpEnqueue(new OkHttpClient(), null, waitSeconds);
@@ -60,6 +69,29 @@ final class JvmClients {
       case JDK_HTTPCLIENT -> new JdkSendAsync(concurrency, waitSeconds);
       default -> throw new IllegalArgumentException(contender + " is not a JVM client");
     };
+  }
+
+  /**
+   * {@code -Dbatchfetch.bench.executor=virtual} (Java 21+): the blocking policies run their calls
+   * on virtual threads, {@code Executors.newVirtualThreadPerTaskExecutor()}.
+   */
+  static final String EXECUTOR_PROPERTY = "batchfetch.bench.executor";
+
+  private static final @Nullable Executor USERS = usersExecutor();
+
+  private static @Nullable Executor usersExecutor() {
+    String kind = System.getProperty(EXECUTOR_PROPERTY, "");
+    if (kind.isEmpty()) {
+      return null;
+    }
+    if (!kind.equals("virtual")) {
+      throw new IllegalArgumentException(EXECUTOR_PROPERTY + " must be virtual, was " + kind);
+    }
+    try {
+      return (Executor) Executors.class.getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(EXECUTOR_PROPERTY + "=virtual needs Java 21+", e);
+    }
   }
 
   private static Client batchfetch(ExecutionPolicy policy, @Nullable RateLimit quota) {

@@ -202,6 +202,10 @@ public final class Suite {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_OPTIONS);
+    String executor = System.getProperty(JvmClients.EXECUTOR_PROPERTY);
+    if (executor != null) { // the blocking policies on virtual threads: on to the clients
+      command.add("-D" + JvmClients.EXECUTOR_PROPERTY + "=" + executor);
+    }
     command.addAll(List.of("-cp", jar.toString(), main.getName()));
     return command;
   }

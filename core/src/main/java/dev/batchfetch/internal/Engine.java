@@ -23,6 +23,7 @@ import dev.batchfetch.internal.transport.BodyReader;
 import dev.batchfetch.internal.transport.Clients;
 import dev.batchfetch.internal.transport.OkHttpTransport;
 import io.github.resilience4j.ratelimiter.RateLimiter;
+import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -32,14 +33,17 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -74,6 +78,10 @@ public final class Engine implements AutoCloseable {
   private final Admission admission;
   private final Set<Batch> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Object lifecycle = new Object();
+  private volatile boolean shuttingDown; // written under lifecycle: no new batches
+  private final AtomicBoolean released = new AtomicBoolean();
+  private final CountDownLatch releasedLatch = new CountDownLatch(1);
   private final AtomicLong batchIds = new AtomicLong();
   private final int deliveryBuffer;
   private volatile @Nullable Thread closer;
@@ -93,6 +101,8 @@ public final class Engine implements AutoCloseable {
       this.client = null;
       transport = hooks.transport();
     } else {
+      // No thread of its own: lanes over the JVM's shared threads (or the user's executor), each
+      // bounded to its width, holding none while idle.
       this.ticker = Ticker.system();
       this.scheduler = threads.scheduler();
       ExecutorService quota = threads.fixed("quota", QUOTA_THREADS);
@@ -101,13 +111,17 @@ public final class Engine implements AutoCloseable {
       // One thread per streamed batch delivering at the time, none when idle.
       this.delivery = threads.cached("delivery");
       // One thread per call the dispatcher may run, no more: a call that ends hands the next one to
-      // the pool before its own thread is free, which a pool of handoffs would give a new thread.
-      OkHttpClient http =
-          Clients.derive(settings, concurrency, threads.fixed("okhttp", concurrency));
+      // the same thread.
+      OkHttpClient http = Clients.derive(settings, concurrency, threads.dispatcher(concurrency));
       this.client = http;
       ExecutorService workers = null;
-      if (!(settings.policy() instanceof ExecutionPolicy.Async)) {
-        workers = threads.fixed("worker", concurrency);
+      ExecutionPolicy policy = settings.policy();
+      if (!(policy instanceof ExecutionPolicy.Async)) {
+        Executor users = executorOf(policy);
+        workers =
+            users == null
+                ? threads.fixed("worker", concurrency)
+                : threads.on(users, "worker", concurrency);
         interruptOnClose.add(workers);
       }
       transport =
@@ -137,6 +151,11 @@ public final class Engine implements AutoCloseable {
             scheduler,
             quotaThreads,
             ticker);
+  }
+
+  /** The JVM's cleaner, for fetchers nobody closed. */
+  public static Cleaner cleaner() {
+    return SharedThreads.cleaner();
   }
 
   /** The fetcher's name, the prefix of its threads' names. */
@@ -236,7 +255,10 @@ public final class Engine implements AutoCloseable {
 
   /** Starts {@code batch}, stops it if its future completes early, and watches its deadline. */
   private <T> CompletableFuture<T> run(Batch batch, CompletableFuture<T> future) {
-    live.add(batch);
+    synchronized (lifecycle) {
+      checkOpen();
+      live.add(batch);
+    }
     batch.beforeCompletion(() -> finalReport(batch)); // so that join() sees the last report
     Duration timeout = settings.batchTimeout();
     Scheduler.Cancellable deadline =
@@ -255,6 +277,7 @@ public final class Engine implements AutoCloseable {
                 admission.drain();
               }
               finalReport(batch);
+              releaseIfDone();
             });
     admission.submit(batch);
     if (closed.get()) { // closed while we queued: make sure this batch ends too
@@ -267,6 +290,83 @@ public final class Engine implements AutoCloseable {
     if (closed.get()) {
       throw new IllegalStateException(name + " is closed");
     }
+    if (shuttingDown) {
+      throw new IllegalStateException(name + " is shut down");
+    }
+  }
+
+  /**
+   * Takes no new batch; the running ones go on to their end, then the fetcher releases its threads
+   * and connections. Returns at once; idempotent; safe from any thread.
+   */
+  public void shutdown() {
+    boolean idle;
+    synchronized (lifecycle) {
+      shuttingDown = true;
+      idle = live.isEmpty();
+    }
+    if (idle) {
+      release(false);
+    }
+  }
+
+  /** Whether {@link #shutdown} or {@link #close} was called. */
+  public boolean isShutdown() {
+    return shuttingDown;
+  }
+
+  /** Whether the fetcher shut down and its last batch ended and no task of it runs any more. */
+  public boolean isTerminated() {
+    return released.get() && threads.isTerminated();
+  }
+
+  /**
+   * Waits until the fetcher {@link #isTerminated terminated}, or {@code timeout} passed.
+   *
+   * @return whether it terminated
+   * @throws InterruptedException if interrupted while waiting
+   */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    if (!releasedLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+      return false;
+    }
+    boolean terminated = threads.awaitTermination(deadline);
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    return terminated;
+  }
+
+  private void releaseIfDone() {
+    boolean done;
+    synchronized (lifecycle) {
+      done = shuttingDown && live.isEmpty();
+    }
+    if (done) {
+      release(false); // on the thread that completed the last batch: no interrupt for it
+    }
+  }
+
+  /**
+   * Lets the threads go and empties a connection pool of the fetcher's own, once no batch runs or
+   * none is wanted any more. Never blocks: it may run on one of the threads it lets go.
+   *
+   * @param interrupt whether to interrupt what still runs (a close), or let it end (a shutdown)
+   */
+  private void release(boolean interrupt) {
+    if (!released.compareAndSet(false, true)) {
+      return;
+    }
+    admission.close();
+    // What stop() gave the streamed batches is still delivered; calls and quota asks are not.
+    threads.shutdown(interrupt ? interruptOnClose : List.of(), interrupt);
+    OkHttpClient http = client;
+    if (http != null && !Clients.sharesPool(http)) {
+      http.connectionPool().evictAll();
+    }
+    releasedLatch.countDown();
+    log.debug("{} released its threads", name);
   }
 
   private Scheduler.Cancellable reportProgress(Batch batch) {
@@ -304,10 +404,24 @@ public final class Engine implements AutoCloseable {
     return http;
   }
 
-  /** Connections in this fetcher's pool, idle or in use. */
-  public int connectionCount() {
+  /**
+   * Connections this fetcher holds: in use by its calls or, in a pool of its own, idle. On the
+   * JVM's shared pool, idle connections are no fetcher's, and those in use are counted for all.
+   */
+  public int connectionsHeld() {
     OkHttpClient http = client;
-    return http == null ? 0 : http.connectionPool().connectionCount();
+    if (http == null) {
+      return 0;
+    }
+    ConnectionPool pool = http.connectionPool();
+    return Clients.sharesPool(http)
+        ? pool.connectionCount() - pool.idleConnectionCount()
+        : pool.connectionCount();
+  }
+
+  /** Threads running this fetcher's work now. */
+  public int activeThreads() {
+    return threads.active();
   }
 
   /**
@@ -324,6 +438,9 @@ public final class Engine implements AutoCloseable {
       }
       return;
     }
+    synchronized (lifecycle) {
+      shuttingDown = true;
+    }
     admission.close();
     for (Batch batch : live) {
       batch.stop("fetcher closed");
@@ -332,8 +449,7 @@ public final class Engine implements AutoCloseable {
     if (http != null) {
       http.dispatcher().cancelAll();
     }
-    // What stop() gave the streamed batches is still delivered; calls and quota asks are not.
-    threads.shutdown(interruptOnClose);
+    release(true);
     if (onOwnThread) {
       // Closed from a callback on one of our threads: waiting here would wait for this very thread.
       Thread thread = new Thread(this::awaitStopped, name + "-closer");
@@ -360,7 +476,7 @@ public final class Engine implements AutoCloseable {
   private void awaitStopped() {
     boolean terminated = threads.awaitTermination(System.nanoTime() + CLOSE_TIMEOUT.toNanos());
     OkHttpClient http = client;
-    if (http != null) {
+    if (http != null && !Clients.sharesPool(http)) {
       http.connectionPool().evictAll();
     }
     if (!terminated) {
@@ -372,6 +488,16 @@ public final class Engine implements AutoCloseable {
   @Override
   public String toString() {
     return name;
+  }
+
+  private static @Nullable Executor executorOf(ExecutionPolicy policy) {
+    if (policy instanceof ExecutionPolicy.Pool pool) {
+      return pool.executor();
+    }
+    if (policy instanceof ExecutionPolicy.Sequential sequential) {
+      return sequential.executor();
+    }
+    return null;
   }
 
   private Limiter globalLimiter(Settings settings) {

@@ -1,27 +1,23 @@
 package dev.batchfetch.internal;
 
 import dev.batchfetch.internal.time.ThreadScheduler;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The threads of one fetcher, made by the one recipe here: daemon threads named {@code
- * <fetcher>-<role>-<n>}, ending when idle for {@link #IDLE_TIMEOUT}, so that a fetcher never keeps
- * the JVM alive and an idle one holds none. Closing stops them all and waits until they have really
- * ended. Thread-safe.
+ * The threads of one fetcher, made by the one recipe here: {@link Lane}s over the JVM's {@link
+ * SharedThreads} (or over the user's executor), each bounded to its role's width, whose threads
+ * bear the name {@code <fetcher>-<role>} while they run the fetcher's work. A fetcher therefore
+ * owns no thread: an idle one holds none, and the shared threads it used end after a short
+ * keep-alive or serve the next fetcher. Closing stops every lane and waits until none runs a task
+ * any more; it never shuts down an executor it did not create. Thread-safe.
  */
 final class Threads {
-  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
-
   private final String fetcher;
-  private final List<NamedThreadFactory> factories = new ArrayList<>();
-  private final List<ExecutorService> pools = new ArrayList<>();
+  private final List<Lane> lanes = new ArrayList<>();
   private final List<ThreadScheduler> schedulers = new ArrayList<>();
 
   Threads(String fetcher) {
@@ -29,82 +25,90 @@ final class Threads {
   }
 
   /**
-   * A pool of at most {@code threads} threads, one more per task until full, then a queue: what
-   * runs calls (the dispatcher's or the policy's) and asks users' limiters.
+   * At most {@code width} tasks at once, the rest queued: what runs calls (the dispatcher's or the
+   * policy's) and asks users' limiters.
    */
-  synchronized ExecutorService fixed(String role, int threads) {
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            IDLE_TIMEOUT.toNanos(),
-            TimeUnit.NANOSECONDS,
-            new LinkedBlockingQueue<>(),
-            factory(role));
-    pool.allowCoreThreadTimeOut(true);
-    pools.add(pool);
-    return pool;
+  ExecutorService fixed(String role, int width) {
+    return lane(role, SharedThreads.pool(), width, true, false);
   }
 
-  /** A pool of a thread per task running at the time, none when idle. */
-  synchronized ExecutorService cached(String role) {
-    ThreadPoolExecutor pool =
-        new ThreadPoolExecutor(
-            0,
-            Integer.MAX_VALUE,
-            IDLE_TIMEOUT.toNanos(),
-            TimeUnit.NANOSECONDS,
-            new SynchronousQueue<>(),
-            factory(role));
-    pools.add(pool);
-    return pool;
+  /** As {@link #fixed}, for OkHttp's dispatcher, which rethrows what it already reported. */
+  ExecutorService dispatcher(int width) {
+    return lane("okhttp", SharedThreads.pool(), width, true, true);
   }
 
-  /** The scheduling thread: the admission loop's timers, deadlines and progress reports. */
+  /** At most {@code width} tasks at once on the user's {@code executor}. */
+  ExecutorService on(Executor executor, String role, int width) {
+    return lane(role, executor, width, false, false);
+  }
+
+  /** A thread per task running at the time, none when idle. */
+  ExecutorService cached(String role) {
+    return lane(role, SharedThreads.pool(), Integer.MAX_VALUE, true, false);
+  }
+
+  /** Timers on the shared timer thread; their tasks run one at a time, on a lane of their own. */
   synchronized ThreadScheduler scheduler() {
-    ThreadScheduler scheduler = new ThreadScheduler(factory("scheduler"), IDLE_TIMEOUT.toNanos());
+    ThreadScheduler scheduler =
+        new ThreadScheduler(
+            SharedThreads.timer(), lane("scheduler", SharedThreads.pool(), 1, true, false));
     schedulers.add(scheduler);
     return scheduler;
   }
 
-  /** Whether {@code thread} is one of this fetcher's. */
+  private synchronized Lane lane(
+      String role, Executor executor, int width, boolean rename, boolean reported) {
+    Lane lane = new Lane(fetcher + "-" + role, executor, width, rename, reported);
+    lanes.add(lane);
+    return lane;
+  }
+
+  /** Whether {@code thread} is running work of this fetcher's now. */
   synchronized boolean isOwn(Thread thread) {
-    return factories.stream().anyMatch(f -> f.made(thread));
+    return lanes.stream().anyMatch(lane -> lane.runsOn(thread));
+  }
+
+  /** Threads running work of this fetcher's now. */
+  synchronized int active() {
+    return lanes.stream().mapToInt(Lane::activeThreads).sum();
   }
 
   /**
-   * Stops every pool: the schedulers and {@code interrupting} pools at once, the others once their
-   * queued tasks ran (a call's last report, a streamed batch's last deliveries).
+   * Stops every lane: the {@code interrupting} lanes at once, the others once their queued tasks
+   * ran (a call's last report, a streamed batch's last deliveries); the schedulers' timers are
+   * cancelled, and their running task interrupted if {@code interruptSchedulers}.
    */
-  synchronized void shutdown(List<ExecutorService> interrupting) {
-    schedulers.forEach(ThreadScheduler::shutdownNow);
-    for (ExecutorService pool : pools) {
-      if (interrupting.contains(pool)) {
-        pool.shutdownNow();
+  synchronized void shutdown(List<ExecutorService> interrupting, boolean interruptSchedulers) {
+    for (ThreadScheduler scheduler : schedulers) {
+      if (interruptSchedulers) {
+        scheduler.shutdownNow();
       } else {
-        pool.shutdown();
+        scheduler.shutdown();
+      }
+    }
+    for (Lane lane : lanes) {
+      if (interrupting.contains(lane)) {
+        lane.shutdownNow();
+      } else {
+        lane.shutdown();
       }
     }
   }
 
-  /** Waits until every thread has ended, or the deadline (system nanos) passed. */
+  /** Whether every lane is shut down and runs nothing. */
+  synchronized boolean isTerminated() {
+    return lanes.stream().allMatch(Lane::isTerminated);
+  }
+
+  /** Waits until no lane runs a task, or the deadline (system nanos) passed. */
   boolean awaitTermination(long deadlineNanos) {
-    List<ExecutorService> allPools;
-    List<ThreadScheduler> allSchedulers;
-    List<NamedThreadFactory> allFactories;
+    List<Lane> all;
     synchronized (this) {
-      allPools = List.copyOf(pools);
-      allSchedulers = List.copyOf(schedulers);
-      allFactories = List.copyOf(factories);
+      all = List.copyOf(lanes);
     }
     try {
-      for (ThreadScheduler scheduler : allSchedulers) {
-        if (!scheduler.awaitTermination(deadlineNanos)) {
-          return false;
-        }
-      }
-      for (ExecutorService pool : allPools) {
-        if (!pool.awaitTermination(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+      for (Lane lane : all) {
+        if (!lane.awaitTermination(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
           return false;
         }
       }
@@ -112,12 +116,6 @@ final class Threads {
       Thread.currentThread().interrupt();
       return false;
     }
-    return allFactories.stream().allMatch(threads -> threads.join(deadlineNanos));
-  }
-
-  private NamedThreadFactory factory(String role) {
-    NamedThreadFactory factory = new NamedThreadFactory(fetcher, role);
-    factories.add(factory);
-    return factory;
+    return true;
   }
 }

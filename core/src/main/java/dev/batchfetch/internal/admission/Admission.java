@@ -239,7 +239,7 @@ public final class Admission implements Exchange.Listener {
     }
     Prepared prepared = batch.prepare(index, input);
     if (prepared instanceof Prepared.Invalid invalid) {
-      batch.fail(index, invalid.url(), invalid.kind(), invalid.exception());
+      batch.fail(index, invalid);
       return;
     }
     Prepared.Ready request = (Prepared.Ready) prepared;

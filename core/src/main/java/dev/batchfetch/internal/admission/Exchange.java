@@ -43,6 +43,7 @@ public final class Exchange implements Batch.Ongoing {
   private final Request request;
   private final Listener listener;
   private final Ticker ticker;
+  private final @Nullable Object usersTag;
   private final AtomicBoolean completed = new AtomicBoolean();
   private volatile @Nullable Runnable cancelCall;
   private volatile @Nullable CancellationException cancelled;
@@ -79,6 +80,7 @@ public final class Exchange implements Batch.Ongoing {
     this.listener = listener;
     this.ticker = ticker;
     RequestTag tag = request.tag(RequestTag.class);
+    this.usersTag = tag == null ? null : tag.users();
     if (tag != null) {
       tag.own(this);
     }
@@ -232,6 +234,7 @@ public final class Exchange implements Batch.Ongoing {
   /** A result for this input with no response: nothing was sent, or the attempt failed. */
   Result failed(ErrorKind kind, @Nullable Throwable cause) {
     return Results.of(index, url)
+        .tag(usersTag)
         .timing(elapsed(), attempts.get(), admissionWait())
         .error(kind, cause)
         .build();
@@ -239,6 +242,7 @@ public final class Exchange implements Batch.Ongoing {
 
   private Result resultOf(Answer answer) {
     return Results.of(index, url)
+        .tag(usersTag)
         .response(answer.status(), answer.headers(), answer.body())
         .timing(elapsed(), attempts.get(), admissionWait())
         .error(answer.error(), answer.exception())

@@ -117,10 +117,18 @@ public abstract class Batch {
     active.remove(input);
   }
 
-  /** Completes {@code index} with a result that has no response. */
-  public final void fail(
-      int index, @Nullable String url, ErrorKind kind, @Nullable Throwable exception) {
-    complete(index, Results.unsent(index, url, kind, exception));
+  /** Completes {@code index}, whose input is {@code input}, with a result that has no response. */
+  final void fail(
+      int index, @Nullable Object input, ErrorKind kind, @Nullable Throwable exception) {
+    complete(
+        index, Results.unsent(index, inputs.urlOf(input), inputs.tagOf(input), kind, exception));
+  }
+
+  /** Completes {@code index}, an input that cannot be sent, with a result that says why. */
+  public final void fail(int index, Prepared.Invalid invalid) {
+    complete(
+        index,
+        Results.unsent(index, invalid.url(), invalid.tag(), invalid.kind(), invalid.exception()));
   }
 
   /**
@@ -169,7 +177,7 @@ public abstract class Batch {
   /** Ends input {@code index}, taken after the batch stopped, unsent. */
   final void endLate(int index, @Nullable Object input) {
     ErrorKind kind = stopKind;
-    fail(index, urlOf(input), kind != null ? kind : ErrorKind.REJECTED, lateCause());
+    fail(index, input, kind != null ? kind : ErrorKind.REJECTED, lateCause());
   }
 
   /** Why the batch stopped; a caller's cancel of the future records no cause of its own. */
@@ -183,8 +191,4 @@ public abstract class Batch {
 
   /** After {@link #end}: every input taken has its result, or will have it at once. */
   void ended() {}
-
-  final @Nullable String urlOf(@Nullable Object input) {
-    return inputs.urlOf(input);
-  }
 }

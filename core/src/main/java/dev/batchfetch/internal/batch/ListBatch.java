@@ -79,7 +79,7 @@ public final class ListBatch extends Batch {
     for (int index = cursor.get(); index < inputs.length; index = cursor.get()) {
       if (cursor.compareAndSet(index, index + 1)) {
         tally().submitted();
-        fail(index, urlOf(inputs[index]), kind, cause);
+        fail(index, inputs[index], kind, cause);
       }
     }
   }

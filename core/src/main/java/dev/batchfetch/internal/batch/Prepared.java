@@ -10,9 +10,10 @@ public sealed interface Prepared {
   /** The URL as the user gave it, for the result; null when the input was not a URL at all. */
   @Nullable String url();
 
-  /** A request ready to be admitted. */
+  /** A request ready to be admitted; the caller's tag rides in its {@code RequestTag}. */
   record Ready(String url, Request request) implements Prepared {}
 
-  /** An input that fails without being sent. */
-  record Invalid(@Nullable String url, ErrorKind kind, Exception exception) implements Prepared {}
+  /** An input that fails without being sent; {@code tag} is the caller's, or null. */
+  record Invalid(@Nullable String url, @Nullable Object tag, ErrorKind kind, Exception exception)
+      implements Prepared {}
 }

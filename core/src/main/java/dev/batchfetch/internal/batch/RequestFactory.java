@@ -26,6 +26,11 @@ public final class RequestFactory {
 
     /** The URL of {@code input} for a result that ends it unsent, or null if it has none. */
     @Nullable String urlOf(@Nullable Object input);
+
+    /** The caller's tag of {@code input}, for its result, or null if it has none. */
+    default @Nullable Object tagOf(@Nullable Object input) {
+      return input instanceof FetchRequest request ? request.tag() : null;
+    }
   }
 
   private final Headers defaultHeaders;
@@ -77,9 +82,9 @@ public final class RequestFactory {
     try {
       httpUrl = HttpUrl.get(url);
     } catch (IllegalArgumentException e) {
-      return new Prepared.Invalid(url, ErrorKind.INVALID_URL, e);
+      return new Prepared.Invalid(url, null, ErrorKind.INVALID_URL, e);
     }
-    return new Prepared.Ready(url, builder(httpUrl).build());
+    return new Prepared.Ready(url, builder(httpUrl, null).build());
   }
 
   private Prepared request(FetchRequest fetchRequest) {
@@ -88,10 +93,10 @@ public final class RequestFactory {
     try {
       httpUrl = HttpUrl.get(url);
     } catch (IllegalArgumentException e) {
-      return new Prepared.Invalid(url, ErrorKind.INVALID_URL, e);
+      return new Prepared.Invalid(url, fetchRequest.tag(), ErrorKind.INVALID_URL, e);
     }
     try {
-      Request.Builder builder = builder(httpUrl);
+      Request.Builder builder = builder(httpUrl, fetchRequest.tag());
       for (Map.Entry<String, List<String>> header : fetchRequest.headers().entrySet()) {
         builder.removeHeader(header.getKey());
         for (String value : header.getValue()) {
@@ -107,20 +112,21 @@ public final class RequestFactory {
       builder.method(fetchRequest.method(), requestBody);
       return new Prepared.Ready(url, builder.build());
     } catch (IllegalArgumentException e) {
-      return new Prepared.Invalid(url, ErrorKind.INVALID_REQUEST, e);
+      return new Prepared.Invalid(url, fetchRequest.tag(), ErrorKind.INVALID_REQUEST, e);
     }
   }
 
-  private Request.Builder builder(HttpUrl url) {
+  private Request.Builder builder(HttpUrl url, @Nullable Object tag) {
     return new Request.Builder()
         .url(url)
         .headers(defaultHeaders)
-        .tag(RequestTag.class, new RequestTag());
+        .tag(RequestTag.class, new RequestTag(tag));
   }
 
   private static Prepared notA(String expected, int index, @Nullable Object input) {
     String what = input == null ? "null" : "a " + input.getClass().getName();
     return new Prepared.Invalid(
+        null,
         null,
         ErrorKind.INVALID_URL,
         new IllegalArgumentException("input " + index + " is " + what + ", not " + expected));

@@ -8,7 +8,20 @@ import org.jspecify.annotations.Nullable;
  * to carry it. Thread-safe.
  */
 public final class RequestTag {
+  private final @Nullable Object users;
   private volatile @Nullable Object owner;
+
+  /**
+   * @param users the tag of the caller's request, handed back on its result; null for none
+   */
+  public RequestTag(@Nullable Object users) {
+    this.users = users;
+  }
+
+  /** The tag of the caller's request, or null. */
+  public @Nullable Object users() {
+    return users;
+  }
 
   /** Records {@code owner} as the one the request belongs to. */
   public void own(Object owner) {

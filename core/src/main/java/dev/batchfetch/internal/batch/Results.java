@@ -24,6 +24,7 @@ public final class Results {
   private Duration admissionWait = Duration.ZERO;
   private @Nullable ErrorKind error;
   private @Nullable Throwable exception;
+  private @Nullable Object tag;
 
   private Results(int index, @Nullable String url) {
     this.index = index;
@@ -37,13 +38,18 @@ public final class Results {
 
   /** A result for an input that ends without being sent, of {@code kind} because of {@code e}. */
   public static Result unsent(
-      int index, @Nullable String url, ErrorKind kind, @Nullable Throwable e) {
-    return of(index, url).error(kind, e).build();
+      int index,
+      @Nullable String url,
+      @Nullable Object tag,
+      ErrorKind kind,
+      @Nullable Throwable e) {
+    return of(index, url).tag(tag).error(kind, e).build();
   }
 
   /** {@code result} with another error kind and exception, everything else kept. */
   public static Result withError(Result result, ErrorKind kind, @Nullable Throwable e) {
     return of(result.index(), result.url())
+        .tag(result.tag())
         .response(result.status(), result.headers(), result.body())
         .timing(result.elapsed(), result.attempts(), result.admissionWait())
         .error(kind, e)
@@ -73,8 +79,14 @@ public final class Results {
     return this;
   }
 
+  /** The tag of the caller's request; null for none. */
+  public Results tag(@Nullable Object tag) {
+    this.tag = tag;
+    return this;
+  }
+
   public Result build() {
     return new Result(
-        index, url, status, headers, body, elapsed, attempts, admissionWait, error, exception);
+        index, url, status, headers, body, elapsed, attempts, admissionWait, error, exception, tag);
   }
 }

@@ -182,7 +182,7 @@ public final class StreamBatch extends Batch {
       Object input = peeked;
       peeked = null;
       tally().submitted();
-      fail(index, urlOf(input), kind, cause);
+      fail(index, input, kind, cause);
     }
   }
 

@@ -141,6 +141,6 @@ public final class OkHttpTransport implements Transport {
 
   private static Answer failure(Exception e, Exchange exchange) {
     // Only our own cancellation counts: OkHttp's call timeout also cancels the call.
-    return Answer.failed(Failures.classify(e, exchange.cancelled() != null), e);
+    return Answer.failed(Failures.classify(e, exchange.cancelled() != null), Failures.cause(e));
   }
 }

@@ -45,7 +45,7 @@ final class CliOptions {
       names = "--rate",
       paramLabel = "RATE",
       converter = Converters.Rate.class,
-      description = "All calls together: N/s, N/min or N/h, +B for a burst of B (50/s+10).")
+      description = "All calls together: N/s, N/min, N/h or N/d, +B for a burst of B (50/s+10).")
   @Nullable RateLimit rate;
 
   @Option(

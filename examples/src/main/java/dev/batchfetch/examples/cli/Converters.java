@@ -16,36 +16,21 @@ import picocli.CommandLine.TypeConversionException;
  * and either failure is a usage error.
  */
 final class Converters {
-  private static final Pattern RATE =
-      Pattern.compile("(\\d{1,18})/(s|sec|second|min|minute|h|hour)(?:\\+(\\d{1,18}))?");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,15})(ms|s|min|h)?");
-  private static final Pattern HOST = Pattern.compile("([^=\\s]+)=([^,\\s]+)(?:,(\\d{1,9}))?");
+  private static final Pattern HOST = Pattern.compile("([^=\\s]+)=(\\S+)");
 
   private Converters() {}
 
   /**
-   * {@code N/s}, {@code N/min} or {@code N/h}, with an optional burst {@code +B}: {@code 300/min},
-   * {@code 50/s+10}; or {@code unlimited}.
+   * A rate as {@link RateLimit#parse} reads it: {@code 300/min}, {@code 50/s+10}, {@code
+   * unlimited}.
    */
   static RateLimit rate(String text) {
-    String value = text.strip().toLowerCase(Locale.ROOT);
-    if (value.equals("unlimited")) {
-      return RateLimit.unlimited();
+    try {
+      return RateLimit.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new TypeConversionException(quoting(text, e));
     }
-    Matcher m = RATE.matcher(value);
-    if (!m.matches()) {
-      throw new TypeConversionException(
-          "'" + text + "' is not a rate: expected N/s, N/min or N/h, with +BURST if any");
-    }
-    Duration period =
-        switch (m.group(2)) {
-          case "s", "sec", "second" -> Duration.ofSeconds(1);
-          case "min", "minute" -> Duration.ofMinutes(1);
-          default -> Duration.ofHours(1);
-        };
-    RateLimit rate = RateLimit.of(Long.parseLong(m.group(1)), period);
-    String burst = m.group(3);
-    return burst == null ? rate : rate.withBurst(Long.parseLong(burst));
   }
 
   /** {@code 500ms}, {@code 10s}, {@code 2min}, {@code 1h}; a bare number is seconds. */
@@ -65,17 +50,27 @@ final class Converters {
     };
   }
 
-  /** {@code NAME[:PORT]=RATE[,N]}: {@code api.example.com=10/s,4}, {@code cdn.example.com=50/s}. */
+  /**
+   * {@code NAME[:PORT]=LIMITS}, the limits as {@link HostLimits#parse} reads them: {@code
+   * api.example.com=10/s,4}, {@code cdn.example.com=50/s}.
+   */
   static HostOverride host(String text) {
     Matcher m = HOST.matcher(text.strip());
     if (!m.matches()) {
       throw new TypeConversionException(
           "'" + text + "' is not a host's limits: expected NAME[:PORT]=RATE[,MAX_CONCURRENT]");
     }
-    RateLimit rate = rate(m.group(2));
-    String max = m.group(3);
-    int maxConcurrent = max == null ? Integer.MAX_VALUE : Integer.parseInt(max);
-    return new HostOverride(m.group(1), new HostLimits(rate, maxConcurrent));
+    try {
+      return new HostOverride(m.group(1), HostLimits.parse(m.group(2)));
+    } catch (IllegalArgumentException e) {
+      throw new TypeConversionException(quoting(text, e));
+    }
+  }
+
+  /** The message of {@code e}, which says what is wrong with {@code text}, quoting it first. */
+  private static String quoting(String text, IllegalArgumentException e) {
+    String message = String.valueOf(e.getMessage());
+    return message.startsWith("'") ? message : "'" + text + "': " + message;
   }
 
   /** A whole number of at least {@code min}. */

@@ -267,8 +267,7 @@ public final class FetchCli implements Callable<Integer> {
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      String version = FetchCli.class.getPackage().getImplementationVersion();
-      return new String[] {"batchfetch-cli " + (version == null ? "dev" : version)};
+      return new String[] {"batchfetch-cli " + dev.batchfetch.Version.VERSION};
     }
   }
 }

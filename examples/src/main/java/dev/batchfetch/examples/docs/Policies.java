@@ -5,6 +5,7 @@ import dev.batchfetch.ExecutionPolicy;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /** The snippets of {@code docs/policies.md}. Stateless. */
 public final class Policies {
@@ -18,6 +19,23 @@ public final class Policies {
     ExecutionPolicy sixtyFourInFlight = ExecutionPolicy.async(64);
     // [END policies]
     return List.of(oneAtATime, sixteenThreads, sixtyFourInFlight);
+  }
+
+  /**
+   * Fetches {@code urls} with blocking calls on {@code executor}, at most 256 at once: on Java 21
+   * and later, {@code Executors.newVirtualThreadPerTaskExecutor()}. The executor stays the
+   * caller's: the fetcher never shuts it down.
+   */
+  public static List<Result> onYourExecutor(Executor executor, List<String> urls) {
+    // [START executor]
+    // executor: Executors.newVirtualThreadPerTaskExecutor() on Java 21 and later, or yours
+    List<Result> results;
+    try (BatchFetcher fetcher =
+        BatchFetcher.builder().policy(ExecutionPolicy.pool(executor, 256)).build()) {
+      results = fetcher.fetchAll(urls).join();
+    } // closes the fetcher, not the executor
+    // [END executor]
+    return results;
   }
 
   /** Fetches {@code urls} at most 20 a second, at most 8 at once. */

@@ -231,7 +231,7 @@ class FetchCliTest {
   @ValueSource(
       strings = {
         "--frobnicate",
-        "--rate=5/day",
+        "--rate=5/week",
         "--rate=0/s",
         "--threads=0",
         "--async=many",

@@ -93,6 +93,18 @@ class DocsExamplesTest {
   }
 
   @Test
+  void executorExampleFetchesEveryUrlAndLeavesTheExecutorOpen() {
+    java.util.concurrent.ExecutorService executor =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      assertThat(Policies.onYourExecutor(executor, urls)).hasSize(5).allMatch(Result::isSuccess);
+      assertThat(executor.isShutdown()).isFalse();
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  @Test
   void timeoutsExampleFetchesEveryUrl() {
     assertThat(Troubleshooting.withTimeouts(urls)).hasSize(5).allMatch(Result::isSuccess);
   }
