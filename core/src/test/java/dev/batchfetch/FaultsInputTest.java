@@ -90,7 +90,7 @@ class FaultsInputTest {
     BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
     List raw = new ArrayList();
     raw.add(FetchRequest.get(server.url("/ok/0")));
-    raw.add(Boolean.TRUE);
+    raw.add(server.url("/ok/1"));
     raw.add(FetchRequest.get(server.url("/ok/2")));
 
     List<Result> results = completes(fetcher.fetchAllRequests((List<FetchRequest>) raw));
