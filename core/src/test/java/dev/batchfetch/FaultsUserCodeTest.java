@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
@@ -51,17 +50,13 @@ class FaultsUserCodeTest {
 
   /** What the user code throws: a runtime exception, and an error. */
   enum Thrown {
-    RUNTIME_EXCEPTION(() -> new IllegalStateException("thrown by user code")),
-    ERROR(() -> new AssertionError("thrown by user code"));
-
-    private final Supplier<Throwable> make;
-
-    Thrown(Supplier<Throwable> make) {
-      this.make = make;
-    }
+    RUNTIME_EXCEPTION,
+    ERROR;
 
     Throwable make() {
-      return make.get();
+      return this == ERROR
+          ? new AssertionError("thrown by user code")
+          : new IllegalStateException("thrown by user code");
     }
   }
 
@@ -157,6 +152,7 @@ class FaultsUserCodeTest {
 
     assertThat(causedBy(ended, thrown)).as("the batch ended with %s", ended).isTrue();
     assertThat(delivered).as("results delivered after the consumer threw").hasValue(3);
+    assertThat(results).hasSize(3);
     staysUsable(fetcher, server);
   }
 
