@@ -86,11 +86,11 @@ class FaultsInputTest {
   @SuppressWarnings({"unchecked", "rawtypes"}) // the point: heap pollution from a raw list
   @ParameterizedTest
   @MethodSource("dev.batchfetch.Policies#all")
-  void aStringInAListOfRequestsIsAFailedResultAtItsOwnIndex(ExecutionPolicy policy) {
+  void aNonRequestInAListOfRequestsIsAFailedResultAtItsOwnIndex(ExecutionPolicy policy) {
     BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
     List raw = new ArrayList();
     raw.add(FetchRequest.get(server.url("/ok/0")));
-    raw.add(server.url("/ok/1"));
+    raw.add(42);
     raw.add(FetchRequest.get(server.url("/ok/2")));
 
     List<Result> results = completes(fetcher.fetchAllRequests((List<FetchRequest>) raw));
