@@ -17,7 +17,8 @@ import java.util.stream.IntStream;
  * results=128 kinds={BODY_TOO_LARGE=128} uncaught=0 connections=0
  * }</pre>
  *
- * or {@code hang} if the batch did not complete within a minute.
+ * or {@code hang ...} if the batch did not complete within a minute, with what reached the uncaught
+ * handler and the connections left after close.
  */
 final class FaultsMemoryChild {
   private FaultsMemoryChild() {}
@@ -25,10 +26,12 @@ final class FaultsMemoryChild {
   /** Arguments: the policy ({@code sequential}, {@code pool:64}, {@code async:64}), base, count. */
   public static void main(String[] args) throws Exception {
     AtomicInteger uncaught = new AtomicInteger();
+    Map<String, Integer> uncaughtKinds = new java.util.concurrent.ConcurrentSkipListMap<>();
     Thread.setDefaultUncaughtExceptionHandler(
         (thread, throwable) -> {
           if (thread.getName().startsWith("batchfetch-") || thread.getName().contains("OkHttp")) {
             uncaught.incrementAndGet();
+            uncaughtKinds.merge(throwable.getClass().getSimpleName(), 1, Integer::sum);
           }
           System.err.println("uncaught on " + thread.getName() + ": " + throwable);
         });
@@ -40,7 +43,20 @@ final class FaultsMemoryChild {
     try {
       results = fetcher.fetchAll(urls).get(60, TimeUnit.SECONDS);
     } catch (TimeoutException e) {
-      System.out.println("hang uncaught=" + uncaught.get());
+      String connections;
+      try {
+        fetcher.close();
+        connections = Integer.toString(fetcher.connectionCount());
+      } catch (Throwable t) { // an OutOfMemoryError too: this is the report
+        connections = t.toString();
+      }
+      System.out.println(
+          "hang uncaught="
+              + uncaught.get()
+              + " "
+              + uncaughtKinds
+              + " connections after close="
+              + connections);
       System.out.flush();
       Runtime.getRuntime().halt(0);
       return;
