@@ -277,7 +277,10 @@ class FaultsServerTest {
           wire.write("HTTP/1.1 204 No Content\r\n\r\nSTRAY BYTES\r\n");
           return Next.KEEP_ALIVE;
         });
-    BatchFetcher fetcher = fetcher(policy, FAST_RETRIES);
+    // One call at a time, so that every request after the first reuses the connection.
+    BatchFetcher fetcher =
+        leaks.track(
+            BatchFetcher.builder().policy(policy).retry(FAST_RETRIES).maxConcurrent(1).build());
     List<String> urls = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       urls.add(server.url((i % 2 == 0 ? "/empty/" : "/ok/") + i));
