@@ -115,8 +115,11 @@ class FetchCliSignalTest {
   }
 
   private static void signal(Process process, String signal) throws Exception {
+    // bash's own kill: a machine with bash need not have procps' kill.
     Process kill =
-        new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        new ProcessBuilder("bash", "-c", "kill -" + signal + " " + process.pid())
+            .inheritIO()
+            .start();
     assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(kill.exitValue()).as("kill -%s", signal).isZero();
   }

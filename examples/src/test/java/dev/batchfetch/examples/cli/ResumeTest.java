@@ -76,6 +76,15 @@ class ResumeTest {
   }
 
   @Test
+  void resumeNeedsAnOutputFile() {
+    CliRun run = CliRun.of("http://127.0.0.1:1/\n", "--resume");
+
+    assertThat(run.status()).isEqualTo(FetchCli.USAGE);
+    assertThat(run.err()).contains("--resume needs --output FILE");
+    assertThat(run.out()).isEmpty();
+  }
+
+  @Test
   void aMissingFileIsAFirstRun() throws IOException {
     assertThat(Resume.read(dir.resolve("none.jsonl"))).isEqualTo(Resume.NONE);
   }
