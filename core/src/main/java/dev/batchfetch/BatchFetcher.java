@@ -1,13 +1,12 @@
 package dev.batchfetch;
 
 import dev.batchfetch.internal.Engine;
+import dev.batchfetch.internal.Hooks;
 import dev.batchfetch.internal.Settings;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -81,15 +80,11 @@ import org.jspecify.annotations.Nullable;
  */
 public final class BatchFetcher implements AutoCloseable {
   private final Engine engine;
-  private final ExecutionPolicy policy;
-  private final RateLimit rateLimit;
-  private final int maxConcurrent;
+  private final Settings settings;
 
   private BatchFetcher(Settings settings) {
     this.engine = new Engine(settings);
-    this.policy = settings.policy();
-    this.rateLimit = settings.rateLimit();
-    this.maxConcurrent = settings.maxConcurrent();
+    this.settings = settings;
   }
 
   /** A fetcher that runs one call at a time, with no rate limit. */
@@ -133,7 +128,7 @@ public final class BatchFetcher implements AutoCloseable {
    */
   public CompletableFuture<List<Result>> fetchAll(List<String> urls) {
     Objects.requireNonNull(urls, "urls");
-    return engine.submit(urls.toArray());
+    return engine.submit(urls.toArray(), engine.urls());
   }
 
   /**
@@ -147,7 +142,7 @@ public final class BatchFetcher implements AutoCloseable {
    */
   public CompletableFuture<List<Result>> fetchAllRequests(List<FetchRequest> requests) {
     Objects.requireNonNull(requests, "requests");
-    return engine.submit(requests.toArray());
+    return engine.submit(requests.toArray(), engine.requests());
   }
 
   /**
@@ -183,7 +178,7 @@ public final class BatchFetcher implements AutoCloseable {
       Iterable<String> urls, Consumer<? super Result> onResult) {
     Objects.requireNonNull(urls, "urls");
     Objects.requireNonNull(onResult, "onResult");
-    return engine.submitEach(urls, onResult);
+    return engine.submitEach(urls, engine.urls(), onResult);
   }
 
   /**
@@ -204,7 +199,7 @@ public final class BatchFetcher implements AutoCloseable {
       Stream<String> urls, Consumer<? super Result> onResult) {
     Objects.requireNonNull(urls, "urls");
     Objects.requireNonNull(onResult, "onResult");
-    return engine.submitEach(once(urls), onResult);
+    return engine.submitEach(once(urls), engine.urls(), onResult);
   }
 
   /**
@@ -222,7 +217,7 @@ public final class BatchFetcher implements AutoCloseable {
       Iterable<FetchRequest> requests, Consumer<? super Result> onResult) {
     Objects.requireNonNull(requests, "requests");
     Objects.requireNonNull(onResult, "onResult");
-    return engine.submitEach(requests, onResult);
+    return engine.submitEach(requests, engine.requests(), onResult);
   }
 
   /**
@@ -236,7 +231,7 @@ public final class BatchFetcher implements AutoCloseable {
       Stream<FetchRequest> requests, Consumer<? super Result> onResult) {
     Objects.requireNonNull(requests, "requests");
     Objects.requireNonNull(onResult, "onResult");
-    return engine.submitEach(once(requests), onResult);
+    return engine.submitEach(once(requests), engine.requests(), onResult);
   }
 
   @SuppressWarnings("StreamToIterable") // iterated once, by the batch
@@ -255,7 +250,7 @@ public final class BatchFetcher implements AutoCloseable {
    */
   public Flow.Publisher<Result> publisher(Iterable<String> urls) {
     Objects.requireNonNull(urls, "urls");
-    return engine.publisher(urls);
+    return engine.publisher(urls, engine.urls());
   }
 
   /**
@@ -266,12 +261,12 @@ public final class BatchFetcher implements AutoCloseable {
    */
   public Flow.Publisher<Result> publisherOfRequests(Iterable<FetchRequest> requests) {
     Objects.requireNonNull(requests, "requests");
-    return engine.publisher(requests);
+    return engine.publisher(requests, engine.requests());
   }
 
   /** The execution policy this fetcher was built with. */
   public ExecutionPolicy policy() {
-    return policy;
+    return settings.policy();
   }
 
   /**
@@ -279,12 +274,12 @@ public final class BatchFetcher implements AutoCloseable {
    * built with a {@link Builder#rateLimiter rate limiter} of the user's, which then sets the pace.
    */
   public RateLimit rateLimit() {
-    return rateLimit;
+    return settings.rateLimit();
   }
 
   /** The most calls in flight at once: the bulkhead's size, never more than the policy's width. */
   public int maxConcurrent() {
-    return maxConcurrent;
+    return settings.maxConcurrent();
   }
 
   /** The OkHttp client this fetcher derived for itself. For tests and diagnostics. */
@@ -325,11 +320,11 @@ public final class BatchFetcher implements AutoCloseable {
     return "BatchFetcher{"
         + engine.name()
         + ", "
-        + policy
+        + settings.policy()
         + ", rateLimit="
-        + rateLimit
+        + settings.rateLimit()
         + ", maxConcurrent="
-        + maxConcurrent
+        + settings.maxConcurrent()
         + "}";
   }
 
@@ -339,35 +334,10 @@ public final class BatchFetcher implements AutoCloseable {
    * fetchers.
    */
   public static final class Builder {
-    /** How many inputs may wait in host queues, taken from the batches ahead of the calls. */
-    private static final int MAX_PENDING = 10_000;
-
-    private static final long DEFAULT_MAX_BODY_SIZE = 8L * 1024 * 1024;
-
-    private ExecutionPolicy policy = ExecutionPolicy.async(64);
-    private RateLimit rateLimit = RateLimit.unlimited();
-    private @Nullable RateLimiter rateLimiter;
-    private @Nullable Function<String, ? extends @Nullable RateLimiter> hostRateLimiters;
-    private int maxConcurrent = Integer.MAX_VALUE;
-    private HostLimits perHost = HostLimits.unlimited();
-    private final Map<String, HostLimits> hostOverrides = new LinkedHashMap<>();
-    private RetryPolicy retry = RetryPolicy.defaults();
-    private Duration maxRetryAfter = Duration.ofMinutes(5);
-    private boolean adaptToServerQuota;
-    private @Nullable Duration connectTimeout;
-    private @Nullable Duration readTimeout;
-    private @Nullable Duration writeTimeout;
-    private @Nullable Duration callTimeout;
-    private final Map<String, String> defaultHeaders = new LinkedHashMap<>();
-    private @Nullable OkHttpClient client;
-    private BodyHandling bodyHandling = BodyHandling.keep();
-    private long maxBodySize = DEFAULT_MAX_BODY_SIZE;
-    private @Nullable Duration batchTimeout;
-    private @Nullable Consumer<? super Progress> progressListener;
-    private Duration progressInterval = Duration.ofSeconds(1);
+    private final Settings.Builder settings = Settings.builder();
 
     private Builder() {
-      defaultHeaders.put("User-Agent", "batchfetch/" + Version.VERSION);
+      settings.defaultHeader("User-Agent", "batchfetch/" + Version.VERSION);
     }
 
     /**
@@ -376,7 +346,7 @@ public final class BatchFetcher implements AutoCloseable {
      * @throws NullPointerException if {@code policy} is null
      */
     public Builder policy(ExecutionPolicy policy) {
-      this.policy = Objects.requireNonNull(policy, "policy");
+      settings.policy(Objects.requireNonNull(policy, "policy"));
       return this;
     }
 
@@ -386,8 +356,7 @@ public final class BatchFetcher implements AutoCloseable {
      * @throws NullPointerException if {@code rateLimit} is null
      */
     public Builder rateLimit(RateLimit rateLimit) {
-      this.rateLimit = Objects.requireNonNull(rateLimit, "rateLimit");
-      this.rateLimiter = null;
+      settings.rateLimit(Objects.requireNonNull(rateLimit, "rateLimit"));
       return this;
     }
 
@@ -407,8 +376,7 @@ public final class BatchFetcher implements AutoCloseable {
      * @throws NullPointerException if {@code limiter} is null
      */
     public Builder rateLimiter(RateLimiter limiter) {
-      this.rateLimiter = Objects.requireNonNull(limiter, "limiter");
-      this.rateLimit = RateLimit.unlimited();
+      settings.rateLimiter(Objects.requireNonNull(limiter, "limiter"));
       return this;
     }
 
@@ -423,7 +391,7 @@ public final class BatchFetcher implements AutoCloseable {
      */
     public Builder hostRateLimiters(
         Function<String, ? extends @Nullable RateLimiter> limiterForHost) {
-      this.hostRateLimiters = Objects.requireNonNull(limiterForHost, "limiterForHost");
+      settings.hostRateLimiters(Objects.requireNonNull(limiterForHost, "limiterForHost"));
       return this;
     }
 
@@ -437,7 +405,7 @@ public final class BatchFetcher implements AutoCloseable {
         throw new IllegalArgumentException(
             "maxConcurrent must be at least 1, was " + maxConcurrent);
       }
-      this.maxConcurrent = maxConcurrent;
+      settings.maxConcurrent(maxConcurrent);
       return this;
     }
 
@@ -448,7 +416,7 @@ public final class BatchFetcher implements AutoCloseable {
      * @throws NullPointerException if {@code limits} is null
      */
     public Builder perHost(HostLimits limits) {
-      this.perHost = Objects.requireNonNull(limits, "limits");
+      settings.perHost(Objects.requireNonNull(limits, "limits"));
       return this;
     }
 
@@ -466,7 +434,7 @@ public final class BatchFetcher implements AutoCloseable {
         throw new IllegalArgumentException(
             "host must be a name or name:port, without scheme or path, was \"" + host + "\"");
       }
-      hostOverrides.put(host.toLowerCase(Locale.ROOT), limits);
+      settings.host(host.toLowerCase(Locale.ROOT), limits);
       return this;
     }
 
@@ -477,7 +445,7 @@ public final class BatchFetcher implements AutoCloseable {
      * @throws NullPointerException if {@code retry} is null
      */
     public Builder retry(RetryPolicy retry) {
-      this.retry = Objects.requireNonNull(retry, "retry");
+      settings.retry(Objects.requireNonNull(retry, "retry"));
       return this;
     }
 
@@ -491,7 +459,7 @@ public final class BatchFetcher implements AutoCloseable {
      * @throws IllegalArgumentException if it is negative
      */
     public Builder maxRetryAfter(Duration maxRetryAfter) {
-      this.maxRetryAfter = checkTimeout(maxRetryAfter, "maxRetryAfter");
+      settings.maxRetryAfter(checkTimeout(maxRetryAfter, "maxRetryAfter"));
       return this;
     }
 
@@ -501,7 +469,7 @@ public final class BatchFetcher implements AutoCloseable {
      * host's configured rate; never faster. Default false: the configured rate is the user's word.
      */
     public Builder adaptToServerQuota(boolean adapt) {
-      this.adaptToServerQuota = adapt;
+      settings.adaptToServerQuota(adapt);
       return this;
     }
 
@@ -512,7 +480,7 @@ public final class BatchFetcher implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = checkTimeout(timeout, "connectTimeout");
+      settings.connectTimeout(checkTimeout(timeout, "connectTimeout"));
       return this;
     }
 
@@ -524,7 +492,7 @@ public final class BatchFetcher implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public Builder readTimeout(Duration timeout) {
-      this.readTimeout = checkTimeout(timeout, "readTimeout");
+      settings.readTimeout(checkTimeout(timeout, "readTimeout"));
       return this;
     }
 
@@ -536,7 +504,7 @@ public final class BatchFetcher implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public Builder writeTimeout(Duration timeout) {
-      this.writeTimeout = checkTimeout(timeout, "writeTimeout");
+      settings.writeTimeout(checkTimeout(timeout, "writeTimeout"));
       return this;
     }
 
@@ -549,7 +517,7 @@ public final class BatchFetcher implements AutoCloseable {
      * @throws IllegalArgumentException if {@code timeout} is negative
      */
     public Builder callTimeout(Duration timeout) {
-      this.callTimeout = checkTimeout(timeout, "callTimeout");
+      settings.callTimeout(checkTimeout(timeout, "callTimeout"));
       return this;
     }
 
@@ -574,8 +542,7 @@ public final class BatchFetcher implements AutoCloseable {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(value, "value");
       FetchRequest.get("http://localhost/").withHeader(name, value); // checks name and value
-      defaultHeaders.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
-      defaultHeaders.put(name, value);
+      settings.defaultHeader(name, value);
       return this;
     }
 
@@ -588,7 +555,7 @@ public final class BatchFetcher implements AutoCloseable {
      * @throws NullPointerException if {@code client} is null
      */
     public Builder client(OkHttpClient client) {
-      this.client = Objects.requireNonNull(client, "client");
+      settings.client(Objects.requireNonNull(client, "client"));
       return this;
     }
 
@@ -598,7 +565,7 @@ public final class BatchFetcher implements AutoCloseable {
      * @throws NullPointerException if {@code handling} is null
      */
     public Builder bodyHandling(BodyHandling handling) {
-      this.bodyHandling = Objects.requireNonNull(handling, "handling");
+      settings.bodyHandling(Objects.requireNonNull(handling, "handling"));
       return this;
     }
 
@@ -615,7 +582,7 @@ public final class BatchFetcher implements AutoCloseable {
       if (bytes < 0) {
         throw new IllegalArgumentException("maxBodySize must not be negative, was " + bytes);
       }
-      this.maxBodySize = bytes;
+      settings.maxBodySize(bytes);
       return this;
     }
 
@@ -635,7 +602,7 @@ public final class BatchFetcher implements AutoCloseable {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("batchTimeout must be positive, was " + timeout);
       }
-      this.batchTimeout = timeout;
+      settings.batchTimeout(timeout);
       return this;
     }
 
@@ -648,7 +615,7 @@ public final class BatchFetcher implements AutoCloseable {
      * @throws NullPointerException if {@code listener} is null
      */
     public Builder progressListener(Consumer<? super Progress> listener) {
-      this.progressListener = Objects.requireNonNull(listener, "listener");
+      settings.progressListener(Objects.requireNonNull(listener, "listener"));
       return this;
     }
 
@@ -664,36 +631,22 @@ public final class BatchFetcher implements AutoCloseable {
         throw new IllegalArgumentException(
             "progressInterval must be at least 1 ms, was " + interval);
       }
-      this.progressInterval = interval;
+      settings.progressInterval(interval);
       return this;
     }
 
     /** A new fetcher with this configuration; the builder may be used again. */
     public BatchFetcher build() {
-      return new BatchFetcher(
-          new Settings(
-              policy,
-              rateLimit,
-              rateLimiter,
-              hostRateLimiters,
-              Math.min(maxConcurrent, policy.width()),
-              perHost,
-              hostOverrides,
-              retry,
-              maxRetryAfter,
-              adaptToServerQuota,
-              MAX_PENDING,
-              connectTimeout,
-              readTimeout,
-              writeTimeout,
-              callTimeout,
-              defaultHeaders,
-              client,
-              bodyHandling,
-              maxBodySize,
-              batchTimeout,
-              progressListener,
-              progressInterval));
+      return new BatchFetcher(settings.build());
+    }
+
+    /**
+     * For tests: runs the fetcher on a manual ticker and scheduler and a scripted transport, in
+     * virtual time, with no thread or connection of its own.
+     */
+    Builder hooks(Hooks hooks) {
+      settings.hooks(hooks);
+      return this;
     }
 
     private static Duration checkTimeout(Duration timeout, String name) {

@@ -16,10 +16,11 @@ package dev.batchfetch;
  * and so does {@link BatchFetcher.Builder#maxConcurrent(int)}: whichever is lower wins.
  *
  * <p>What differs is how an admitted call runs: the sequential and pool policies run OkHttp's
- * blocking {@code execute()} on threads of the fetcher's; the async policy hands the call to
- * OkHttp's {@code enqueue} and completes the result from its callback. OkHttp runs each in-flight
- * exchange on a thread of its dispatcher either way, so at equal width {@code pool(n)} and {@code
- * async(n)} cost about the same; {@code async} spares the fetcher's own pool.
+ * blocking {@code execute()} on threads of the fetcher's, one per call in flight, and the exchange
+ * runs on that thread; the async policy hands the call to OkHttp's {@code enqueue}, and OkHttp runs
+ * the exchange on a thread of its dispatcher and completes the result from its callback. Either way
+ * a call in flight holds one thread, so at equal width {@code pool(n)} and {@code async(n)} cost
+ * about the same; a call waiting for its permit or slot holds none under any policy.
  *
  * <p>Instances are immutable values and thread-safe.
  */

@@ -1,5 +1,6 @@
 package dev.batchfetch;
 
+import dev.batchfetch.internal.transport.ResponseHeaders;
 import java.nio.charset.Charset;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
@@ -148,6 +149,9 @@ public record Result(
   }
 
   private static Map<String, List<String>> copyOf(Map<String, List<String>> headers) {
+    if (headers instanceof ResponseHeaders) {
+      return headers; // immutable already, made by the fetcher from OkHttp's immutable headers
+    }
     if (headers.isEmpty()) {
       return Map.of();
     }

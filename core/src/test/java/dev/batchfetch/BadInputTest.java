@@ -22,6 +22,30 @@ class BadInputTest {
 
   @ParameterizedTest
   @MethodSource("dev.batchfetch.Policies#all")
+  @SuppressWarnings({"unchecked", "rawtypes"}) // the raw lists are the point
+  void anElementOfAnotherTypeInARawListIsAnInvalidUrlAtItsOwnIndex(ExecutionPolicy policy) {
+    Virtual virtual = new Virtual();
+    List<String> urls = (List) Arrays.asList("http://a.test/0", 42, "http://a.test/2");
+    List<FetchRequest> requests = (List) Arrays.asList(FetchRequest.get("http://a.test/3"), "x");
+    BatchFetcher fetcher = leaks.track(virtual.builder().policy(policy).build());
+
+    List<Result> results = virtual.run(fetcher.fetchAll(urls));
+    List<Result> fromRequests = virtual.run(fetcher.fetchAllRequests(requests));
+
+    assertThat(results).extracting(Result::index).containsExactly(0, 1, 2);
+    assertThat(results)
+        .extracting(Result::url)
+        .containsExactly("http://a.test/0", null, "http://a.test/2");
+    assertThat(results.get(1).error()).isEqualTo(ErrorKind.INVALID_URL);
+    assertThat(results.get(1).exception())
+        .hasMessage("input 1 is a java.lang.Integer, not a URL String");
+    assertThat(fromRequests.get(1).error()).isEqualTo(ErrorKind.INVALID_URL);
+    assertThat(fromRequests.get(1).exception()).hasMessageContaining("not a FetchRequest");
+    assertThat(virtual.server.keys()).containsExactly("a.test/0", "a.test/2", "a.test/3");
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#all")
   void turnsBadUrlsIntoResultsWhileTheRestOfTheBatchRuns(ExecutionPolicy policy) {
     IdDispatcher dispatcher = new IdDispatcher();
     server.setDispatcher(dispatcher);

@@ -1,12 +1,11 @@
 package dev.batchfetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockWebServer;
@@ -18,12 +17,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** A batch's deadline, progress reports, and closing from the fetcher's own threads. */
+/**
+ * A batch's deadline and progress reports, in virtual time, and closing from the fetcher's own
+ * threads, in real time.
+ */
 @Timeout(30)
 class DeadlinesAndProgressTest {
   @RegisterExtension final NoLeaks leaks = new NoLeaks();
   @StartStop private final MockWebServer server = Servers.noDelay();
   private final CountDownLatch release = new CountDownLatch(1);
+  private final Virtual virtual = new Virtual();
 
   @AfterEach
   void releaseHeldRequests() {
@@ -33,41 +36,44 @@ class DeadlinesAndProgressTest {
   @ParameterizedTest
   @MethodSource("dev.batchfetch.Policies#all")
   void whenTheDeadlinePassesWhatIsLeftTimesOutAndTheBatchCompletes(ExecutionPolicy policy) {
-    IdDispatcher dispatcher = new IdDispatcher(release);
-    server.setDispatcher(dispatcher);
+    virtual.server.hold();
     BatchFetcher fetcher =
         leaks.track(
-            BatchFetcher.builder()
+            virtual
+                .builder()
                 .policy(policy)
                 .batchTimeout(Duration.ofMillis(300))
                 .retry(RetryPolicy.none())
                 .build());
 
-    List<Result> results = fetcher.fetchAll(Urls.ids(server, 20)).join();
+    CompletableFuture<List<Result>> batch = fetcher.fetchAll(ids(20));
+    virtual.advanceMillis(299);
+    assertThat(batch).isNotDone();
+    virtual.advanceMillis(1);
 
+    assertThat(batch).isDone();
+    List<Result> results = batch.join();
     assertThat(results)
         .hasSize(20)
         .allSatisfy(r -> assertThat(r.error()).isEqualTo(ErrorKind.TIMEOUT));
     assertThat(results.get(19).exception()).hasMessageContaining("deadline of PT0.3S");
-    // The calls that went out (as many as the policy runs at once, or fewer on a slow machine)
-    // timed out in flight; the rest never went.
-    long sent = results.stream().filter(r -> r.attempts() == 1).count();
-    assertThat(sent).isBetween((long) dispatcher.requestCount(), (long) policy.width());
+    // The calls that went out, as many as the policy runs at once, timed out in flight; the rest
+    // never went.
+    assertThat(results.stream().filter(r -> r.attempts() == 1)).hasSize(policy.width());
+    assertThat(virtual.server.sent()).hasSize(policy.width());
     assertThat(results.stream().filter(r -> r.attempts() > 1)).isEmpty();
   }
 
   @ParameterizedTest
   @MethodSource("dev.batchfetch.Policies#all")
   void aStreamedBatchStopsReadingAtItsDeadline(ExecutionPolicy policy) {
-    IdDispatcher dispatcher = new IdDispatcher(release);
-    server.setDispatcher(dispatcher);
+    virtual.server.hold();
     BatchFetcher fetcher =
-        leaks.track(
-            BatchFetcher.builder().policy(policy).batchTimeout(Duration.ofMillis(300)).build());
-    Inputs endless = Inputs.endless(server);
-    List<Result> results = new CopyOnWriteArrayList<>();
+        leaks.track(virtual.builder().policy(policy).batchTimeout(Duration.ofMillis(300)).build());
+    Inputs endless = Inputs.endless();
+    List<Result> results = new ArrayList<>();
 
-    BatchSummary summary = fetcher.fetchEach(endless, results::add).join();
+    BatchSummary summary = virtual.run(fetcher.fetchEach(endless, results::add));
 
     assertThat(summary.results()).isEqualTo(endless.read()).isEqualTo(results.size());
     assertThat(summary.failures(ErrorKind.TIMEOUT)).isEqualTo(summary.results());
@@ -75,23 +81,27 @@ class DeadlinesAndProgressTest {
 
   @Test
   void progressCountsWhatHappenedAndEndsWithADoneReport() {
-    server.setDispatcher(new IdDispatcher());
-    List<Progress> reports = new CopyOnWriteArrayList<>();
+    virtual.server.latency(Duration.ofMillis(10));
+    List<Progress> reports = new ArrayList<>();
     BatchFetcher fetcher =
         leaks.track(
-            BatchFetcher.builder()
+            virtual
+                .builder()
                 .policy(ExecutionPolicy.async(4))
                 .rateLimit(RateLimit.perSecond(20))
                 .progressInterval(Duration.ofMillis(100))
                 .progressListener(reports::add)
                 .build());
-    List<String> urls = new java.util.ArrayList<>(Urls.ids(server, 20));
+    List<String> urls = new ArrayList<>(ids(20));
     urls.set(3, "not a url");
 
-    fetcher.fetchAll(urls).join();
+    virtual.run(fetcher.fetchAll(urls));
 
-    await().until(() -> !reports.isEmpty() && reports.get(reports.size() - 1).done());
-    Progress last = reports.get(reports.size() - 1);
+    // 19 calls 50 ms apart, the last answered at 910 ms: nine reports, then the last one.
+    assertThat(reports).hasSize(10);
+    Progress last = reports.get(9);
+    assertThat(last.done()).isTrue();
+    assertThat(last.elapsed()).isEqualTo(Duration.ofMillis(910));
     assertThat(last.total()).isEqualTo(20);
     assertThat(last.submitted()).isEqualTo(20);
     assertThat(last.succeeded()).isEqualTo(19);
@@ -99,16 +109,21 @@ class DeadlinesAndProgressTest {
     assertThat(last.inFlight()).isZero();
     assertThat(last.waiting()).isZero();
     assertThat(last.estimatedTimeLeft()).isEqualTo(Duration.ZERO);
-    assertThat(reports.stream().filter(Progress::done)).hasSize(1);
-    // At 20 a second, 20 calls take about a second: the early reports saw most of them waiting,
-    // and estimated what was left from the quota.
-    Progress early = reports.get(0);
-    assertThat(early.done()).isFalse();
-    assertThat(early.waiting()).isPositive();
-    assertThat(early.estimatedTimeLeft())
-        .isBetween(
-            Duration.ofMillis((20 - early.finished()) * 50 - 1),
-            Duration.ofMillis((20 - early.finished()) * 50 + 1));
+    // The first report, at 100 ms, before that moment's call: the invalid input and two calls done,
+    // the rest waiting; the time left is estimated from the quota: 17 more at 20 a second.
+    Progress first = reports.get(0);
+    assertThat(first.done()).isFalse();
+    assertThat(first.elapsed()).isEqualTo(Duration.ofMillis(100));
+    assertThat(first.finished()).isEqualTo(3);
+    assertThat(first.inFlight()).isZero();
+    assertThat(first.waiting()).isEqualTo(17);
+    assertThat(first.estimatedTimeLeft()).isEqualTo(Duration.ofMillis(850));
+  }
+
+  private static List<String> ids(int count) {
+    return java.util.stream.IntStream.range(0, count)
+        .mapToObj(i -> "http://a.test/id/" + i)
+        .toList();
   }
 
   @ParameterizedTest

@@ -3,6 +3,7 @@ package dev.batchfetch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -70,6 +71,39 @@ class PublisherTest {
     recorder.subscription().cancel();
     NoLeaks.closeAndCheck(fetcher);
     assertThat(recorder.results).hasSize(5);
+    assertThat(recorder.completions).hasValue(0);
+    assertThat(recorder.error.get()).isNull();
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#all")
+  void demandSetsThePaceExactly(ExecutionPolicy policy) {
+    Virtual virtual = new Virtual();
+    virtual.server.latency(Duration.ofMillis(10));
+    BatchFetcher fetcher = leaks.track(virtual.builder().policy(policy).build());
+    Recorder recorder = new Recorder(0);
+    Inputs endless = Inputs.endless();
+
+    fetcher.publisher(endless).subscribe(recorder);
+    recorder.subscription().request(5);
+    virtual.advanceMillis(60_000);
+
+    // Five delivered, then the buffer of results waiting for the subscriber (2 x the width, at
+    // least 64) filled, with the calls that were in flight when it did: then no call starts, and
+    // the input is read no further than 10,000 ahead of what was delivered, though it has no end.
+    int buffer = Math.max(64, 2 * policy.width());
+    assertThat(recorder.results).hasSize(5);
+    assertThat(virtual.server.sent()).hasSize(5 + buffer + policy.width() - 1);
+    assertThat(endless.read()).isEqualTo(5 + 10_000);
+
+    recorder.subscription().request(100);
+    virtual.advanceMillis(60_000);
+
+    assertThat(recorder.results).hasSize(105);
+    assertThat(virtual.server.sent()).hasSize(105 + buffer + policy.width() - 1);
+    assertThat(endless.read()).isEqualTo(105 + 10_000);
+    recorder.subscription().cancel();
+    virtual.advanceMillis(1);
     assertThat(recorder.completions).hasValue(0);
     assertThat(recorder.error.get()).isNull();
   }

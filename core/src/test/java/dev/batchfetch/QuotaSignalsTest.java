@@ -1,10 +1,8 @@
 package dev.batchfetch;
 
-import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -16,77 +14,84 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** What the fetcher does with the quota headers servers send. */
+/** What the fetcher does with the quota headers servers send: when, in virtual time. */
 @Timeout(30)
 class QuotaSignalsTest {
   @RegisterExtension final NoLeaks leaks = new NoLeaks();
   @StartStop private final MockWebServer server = Servers.noDelay();
   private final Script script = new Script();
+  private final Virtual virtual = new Virtual();
 
   @ParameterizedTest
   @MethodSource("dev.batchfetch.Policies#all")
   void honoursRetryAfterGivenAsAnHttpDate(ExecutionPolicy policy) {
+    // IMF-fixdate, two-digit day: Java's RFC_1123_DATE_TIME writes "Tue, 1 Dec 2026", which the
+    // fetcher reads as no date at all, as RFC 9110 has it.
     String inTwoSeconds =
-        DateTimeFormatter.RFC_1123_DATE_TIME.format(
-            Instant.now().plusSeconds(2).atOffset(ZoneOffset.UTC));
-    server.setDispatcher(script.then("/a", Script.status(503, "Retry-After", inTwoSeconds)));
+        DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US)
+            .format(virtual.clock.instant().plusSeconds(2).atOffset(ZoneOffset.UTC));
+    virtual.server.then("a.test/a", 503, "Retry-After", inTwoSeconds);
+    BatchFetcher fetcher = leaks.track(virtual.builder().policy(policy).build());
 
-    Result result = fetcher(policy).fetchAll(List.of(url("/a"))).join().get(0);
+    Result result = virtual.run(fetcher.fetchAll(List.of("http://a.test/a"))).get(0);
 
     assertThat(result.isSuccess()).isTrue();
     assertThat(result.attempts()).isEqualTo(2);
-    // The date has whole seconds: "in two seconds" is between one and two seconds away.
-    assertThat(RetryTest.gapMillis(script.arrivalsOf("/a"), 0)).isBetween(900L, 5_000L);
+    assertThat(virtual.server.millisOf("a.test/a")).containsExactly(0L, 2_000L);
   }
 
   @ParameterizedTest
   @MethodSource("dev.batchfetch.Policies#all")
   void holdsAHostWhoseQuotaIsUsedUpUntilItResets(ExecutionPolicy policy) {
-    long resetEpoch = Instant.now().getEpochSecond() + 2;
-    server.setDispatcher(
-        script.then(
-            "/first",
-            Script.status(
-                200,
-                "X-RateLimit-Limit",
-                "60",
-                "X-RateLimit-Remaining",
-                "0",
-                "X-RateLimit-Reset",
-                Long.toString(resetEpoch))));
+    long resetEpoch = virtual.clock.instant().getEpochSecond() + 2;
+    virtual.server.then(
+        "a.test/first",
+        200,
+        "X-RateLimit-Limit",
+        "60",
+        "X-RateLimit-Remaining",
+        "0",
+        "X-RateLimit-Reset",
+        Long.toString(resetEpoch));
     BatchFetcher fetcher =
         leaks.track(
-            BatchFetcher.builder()
+            virtual
+                .builder()
                 .policy(policy)
                 .perHost(HostLimits.of(RateLimit.unlimited(), 1))
                 .build());
 
-    List<Result> results = fetcher.fetchAll(List.of(url("/first"), url("/second"))).join();
+    List<Result> results =
+        virtual.run(fetcher.fetchAll(List.of("http://a.test/first", "http://a.test/second")));
 
     assertThat(results).allMatch(Result::isSuccess);
-    assertThat(
-            RetryTest.gapMillis(script.arrivals().stream().map(Script.Arrival::nanos).toList(), 0))
-        .isGreaterThanOrEqualTo(900L);
-    assertThat(results.get(1).admissionWait()).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    assertThat(virtual.server.millisOf("a.test")).containsExactly(0L, 2_000L);
+    assertThat(results.get(1).admissionWait()).isEqualTo(Duration.ofSeconds(2));
   }
 
   @Test
   void slowsToTheQuotaTheServerAnnouncesWhenAskedTo() {
-    server.setDispatcher(script.then("/0", Script.status(200, "RateLimit-Policy", "5;w=1")));
+    virtual.server.then("a.test/0", 200, "RateLimit-Policy", "5;w=1");
     BatchFetcher fetcher =
         leaks.track(
-            BatchFetcher.builder()
-                .policy(ExecutionPolicy.async(1))
-                .adaptToServerQuota(true)
-                .build());
+            virtual.builder().policy(ExecutionPolicy.async(1)).adaptToServerQuota(true).build());
 
-    fetcher.fetchAll(List.of(url("/0"), url("/1"), url("/2"), url("/3"))).join();
+    virtual.run(
+        fetcher.fetchAll(
+            List.of("http://a.test/0", "http://a.test/1", "http://a.test/2", "http://a.test/3")));
 
-    List<Long> arrivals = script.arrivals().stream().map(Script.Arrival::nanos).toList();
-    for (int i = 2; i < arrivals.size(); i++) { // from the second call on: 5 a second
-      assertThat(NANOSECONDS.toMillis(arrivals.get(i) - arrivals.get(i - 1)))
-          .isGreaterThanOrEqualTo(150);
-    }
+    // The first answer announced 5 a second: from then on, 200 ms apart.
+    assertThat(virtual.server.millisOf("a.test")).containsExactly(0L, 0L, 200L, 400L);
+  }
+
+  @Test
+  void keepsItsOwnRateWhenNotAskedToAdapt() {
+    virtual.server.then("a.test/0", 200, "RateLimit-Policy", "5;w=1");
+    BatchFetcher fetcher = leaks.track(virtual.builder().policy(ExecutionPolicy.async(1)).build());
+
+    virtual.run(fetcher.fetchAll(List.of("http://a.test/0", "http://a.test/1", "http://a.test/2")));
+
+    assertThat(virtual.server.millisOf("a.test")).containsExactly(0L, 0L, 0L);
   }
 
   @ParameterizedTest
@@ -120,10 +125,6 @@ class QuotaSignalsTest {
 
     assertThat(results).allMatch(Result::isSuccess);
     assertThat(results.get(0).attempts()).isEqualTo(2); // retried with the backoff instead
-  }
-
-  private BatchFetcher fetcher(ExecutionPolicy policy) {
-    return leaks.track(BatchFetcher.builder().policy(policy).build());
   }
 
   private String url(String path) {

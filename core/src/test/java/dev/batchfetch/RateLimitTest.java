@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.Test;
@@ -16,61 +15,85 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The rate limit, measured where it matters: when requests arrive at the server. Real time, with
- * lower bounds that a broken limiter cannot meet and upper bounds generous enough for a busy CI
- * machine.
+ * The rate limit, measured where it matters: when requests reach the server, in virtual time; and
+ * that waiting for permits holds no thread, with real threads.
  */
 @Timeout(30)
 class RateLimitTest {
   @RegisterExtension final NoLeaks leaks = new NoLeaks();
   @StartStop private final MockWebServer server = Servers.noDelay();
+  private final Virtual virtual = new Virtual();
 
   @ParameterizedTest
   @MethodSource("dev.batchfetch.Policies#all")
   void twoBatchesInARowShareOneQuota(ExecutionPolicy policy) {
-    IdDispatcher dispatcher = new IdDispatcher();
-    server.setDispatcher(dispatcher);
     BatchFetcher fetcher =
-        leaks.track(
-            BatchFetcher.builder().policy(policy).rateLimit(RateLimit.perSecond(10)).build());
+        leaks.track(virtual.builder().policy(policy).rateLimit(RateLimit.perSecond(10)).build());
 
-    fetcher.fetchAll(Urls.ids(server, 3)).join();
-    fetcher.fetchAll(Urls.ids(server, 3)).join();
+    virtual.run(fetcher.fetchAll(ids(3)));
+    virtual.run(fetcher.fetchAll(ids(3)));
 
-    List<Long> arrivals = dispatcher.arrivalNanos();
-    assertThat(arrivals).hasSize(6);
-    // A limiter per batch would let the second batch start at once; a shared one makes it wait for
-    // the permit after the last one of the first batch, 100 ms later (less the lateness with which
-    // that last one reached the server: half an interval is allowed for it).
-    assertThat(millisBetween(arrivals.get(2), arrivals.get(3))).isGreaterThanOrEqualTo(50);
-    assertThat(millisBetween(arrivals.get(0), arrivals.get(5))).isBetween(450L, 5_000L);
-    NoLeaks.closeAndCheck(fetcher);
+    // A limiter per batch would let the second batch start at once, 300 ms before the hour is
+    // over; a shared one makes it wait for the permit after the last one of the first batch.
+    List<Long> sent = virtual.server.millisOf("a.test");
+    assertThat(sent.subList(0, 3)).containsExactly(0L, 100L, 200L);
+    assertThat(sent.get(4) - sent.get(3)).isEqualTo(100L);
+    assertThat(sent.get(5) - sent.get(4)).isEqualTo(100L);
+  }
+
+  @Test
+  void twoBatchesAtOnceShareOneQuota() {
+    BatchFetcher fetcher =
+        leaks.track(virtual.builder().rateLimit(RateLimit.perSecond(10)).build());
+
+    CompletableFuture<List<Result>> first = fetcher.fetchAll(ids(3));
+    CompletableFuture<List<Result>> second = fetcher.fetchAll(ids(3));
+    virtual.run(first);
+    virtual.run(second);
+
+    assertThat(virtual.server.millisOf("a.test")).containsExactly(0L, 100L, 200L, 300L, 400L, 500L);
   }
 
   @ParameterizedTest
   @MethodSource("dev.batchfetch.Policies#all")
   void spreadsPermitsEvenlyInsteadOfBurstingAtTheStartOfThePeriod(ExecutionPolicy policy) {
-    IdDispatcher dispatcher = new IdDispatcher();
-    server.setDispatcher(dispatcher);
     BatchFetcher fetcher =
         leaks.track(
-            BatchFetcher.builder()
+            virtual
+                .builder()
                 .policy(policy)
                 .rateLimit(RateLimit.of(10, Duration.ofMillis(500))) // one every 50 ms
                 .build());
 
-    fetcher.fetchAll(Urls.ids(server, 10)).join();
+    virtual.run(fetcher.fetchAll(ids(10)));
 
-    List<Long> arrivals = dispatcher.arrivalNanos();
-    // A burst would bring all ten in the first milliseconds of the period. Spread, four arrivals in
-    // a row span 150 ms; at least 100 allows for one of them reaching the server 50 ms late.
-    for (int i = 3; i < arrivals.size(); i++) {
-      assertThat(millisBetween(arrivals.get(i - 3), arrivals.get(i)))
-          .as("from request %d to request %d", i - 3, i)
-          .isGreaterThanOrEqualTo(100);
-    }
-    assertThat(millisBetween(arrivals.get(0), arrivals.get(9))).isBetween(425L, 5_000L);
-    NoLeaks.closeAndCheck(fetcher);
+    // A burst would bring all ten at the start of the period.
+    assertThat(virtual.server.millisOf("a.test"))
+        .containsExactly(0L, 50L, 100L, 150L, 200L, 250L, 300L, 350L, 400L, 450L);
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#all")
+  void aBurstGoesAtOnceThenTheRateKeepingHalfAnIntervalForJitter(ExecutionPolicy policy) {
+    BatchFetcher fetcher =
+        leaks.track(
+            virtual
+                .builder()
+                .policy(policy)
+                .rateLimit(RateLimit.perSecond(10).withBurst(2))
+                .build());
+
+    virtual.run(fetcher.fetchAll(ids(5)));
+
+    // A server with burst 2 accepts three at once; the fetcher sends two, then one every 100 ms,
+    // half an interval ahead of the steady schedule.
+    assertThat(virtual.server.millisOf("a.test")).containsExactly(0L, 0L, 50L, 150L, 250L);
+  }
+
+  private static List<String> ids(int count) {
+    return java.util.stream.IntStream.range(0, count)
+        .mapToObj(i -> "http://a.test/id/" + i)
+        .toList();
   }
 
   @Test
@@ -119,9 +142,5 @@ class RateLimitTest {
     assertThat(NoLeaks.fetcherThreads(fetcher.name() + "-")).hasSizeLessThanOrEqualTo(4 + 1);
     batch.cancel(true);
     NoLeaks.closeAndCheck(fetcher);
-  }
-
-  private static long millisBetween(long startNanos, long endNanos) {
-    return TimeUnit.NANOSECONDS.toMillis(endNanos - startNanos);
   }
 }

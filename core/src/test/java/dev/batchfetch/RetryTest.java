@@ -15,12 +15,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Retries: what is retried, after how long, and that a retry is a new admission. */
+/**
+ * Retries: what is retried, after how long (in virtual time), and that a retry is a new admission;
+ * what OkHttp itself sees of them (on a real server).
+ */
 @Timeout(30)
 class RetryTest {
   @RegisterExtension final NoLeaks leaks = new NoLeaks();
   @StartStop private final MockWebServer server = Servers.noDelay();
   private final Script script = new Script();
+  private final Virtual virtual = new Virtual();
 
   private static final RetryPolicy FAST =
       RetryPolicy.defaults().withBackoff(Duration.ofMillis(20), 2.0, Duration.ofMillis(100));
@@ -28,27 +32,51 @@ class RetryTest {
   @ParameterizedTest
   @MethodSource("dev.batchfetch.Policies#all")
   void retriesAfterTheDelayTheServerAsked(ExecutionPolicy policy) {
-    server.setDispatcher(script.then("/a", Script.status(429, "Retry-After", "1")));
+    // [START virtual-time]
+    Virtual virtual = new Virtual();
+    virtual.server.then("a.test/a", 429, "Retry-After", "1");
+    BatchFetcher fetcher = virtual.builder().policy(policy).build();
 
-    Result result = fetch(policy, FAST, "/a").get(0);
+    Result result = virtual.run(fetcher.fetchAll(List.of("http://a.test/a"))).get(0);
 
+    assertThat(virtual.server.millisOf("a.test/a")).containsExactly(0L, 1_000L);
+    // [END virtual-time]
+    leaks.track(fetcher);
     assertThat(result.isSuccess()).as("%s", result).isTrue();
     assertThat(result.attempts()).isEqualTo(2);
-    assertThat(gapMillis(script.arrivalsOf("/a"), 0)).isBetween(950L, 5_000L);
-    assertThat(result.admissionWait()).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    assertThat(result.admissionWait()).isEqualTo(Duration.ofSeconds(1));
   }
 
   @ParameterizedTest
   @MethodSource("dev.batchfetch.Policies#all")
   void retryAfterTakesPrecedenceOverTheBackoff(ExecutionPolicy policy) {
-    server.setDispatcher(script.then("/a", Script.status(503, "Retry-After", "1")));
+    virtual.server.then("a.test/a", 503, "Retry-After", "1");
     RetryPolicy slow =
         RetryPolicy.defaults().withBackoff(Duration.ofSeconds(20), 2.0, Duration.ofSeconds(20));
 
-    Result result = fetch(policy, slow, "/a").get(0);
+    Result result = virtualFetch(policy, slow, "http://a.test/a").get(0);
 
     assertThat(result.attempts()).isEqualTo(2);
-    assertThat(gapMillis(script.arrivalsOf("/a"), 0)).isBetween(950L, 5_000L);
+    assertThat(virtual.server.millisOf("a.test/a")).containsExactly(0L, 1_000L);
+  }
+
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#all")
+  void backsOffExponentiallyBetweenAttempts(ExecutionPolicy policy) {
+    virtual
+        .server
+        .then("a.test/a", 502)
+        .then("a.test/a", 504)
+        .then("a.test/a", 503)
+        .then("a.test/a", 500);
+
+    Result result =
+        virtualFetch(policy, FAST.withMaxAttempts(4).withJitter(0), "http://a.test/a").get(0);
+
+    // 20 ms, then 40, then 80: the 503 spent the host's burst and held it for its backoff too.
+    assertThat(virtual.server.millisOf("a.test/a")).containsExactly(0L, 20L, 60L, 140L);
+    assertThat(result.status()).isEqualTo(500);
+    assertThat(result.attempts()).isEqualTo(4);
   }
 
   @ParameterizedTest
@@ -109,35 +137,43 @@ class RetryTest {
 
   @Test
   void aRetryWaitsForARateLimitPermitLikeAnyCall() {
-    server.setDispatcher(script.then("/a", Script.status(503)));
+    virtual.server.then("a.test/a", 503);
     BatchFetcher fetcher =
         leaks.track(
-            BatchFetcher.builder()
+            virtual
+                .builder()
                 .rateLimit(RateLimit.perSecond(4)) // 250 ms apart; the backoff is 20 ms
                 .retry(FAST)
                 .build());
 
-    Result result = fetcher.fetchAll(List.of(server.url("/a").toString())).join().get(0);
+    Result result = virtual.run(fetcher.fetchAll(List.of("http://a.test/a"))).get(0);
 
     assertThat(result.attempts()).isEqualTo(2);
-    assertThat(gapMillis(script.arrivalsOf("/a"), 0)).isGreaterThanOrEqualTo(240L);
+    assertThat(virtual.server.millisOf("a.test/a")).containsExactly(0L, 250L);
   }
 
   @Test
   void recordsTheTimeSpentWaitingForAdmission() {
-    server.setDispatcher(script);
     BatchFetcher fetcher =
         leaks.track(
-            BatchFetcher.builder()
+            virtual
+                .builder()
                 .policy(ExecutionPolicy.async(8))
                 .rateLimit(RateLimit.perSecond(10))
                 .build());
 
-    List<Result> results = fetcher.fetchAll(List.of(url("/a"), url("/b"), url("/c"))).join();
+    List<Result> results =
+        virtual.run(
+            fetcher.fetchAll(List.of("http://a.test/a", "http://a.test/b", "http://a.test/c")));
 
-    assertThat(results.get(0).admissionWait()).isLessThan(Duration.ofMillis(100)); // no wait
-    assertThat(results.get(2).admissionWait())
-        .isBetween(Duration.ofMillis(150), Duration.ofSeconds(5));
+    assertThat(results)
+        .extracting(Result::admissionWait)
+        .containsExactly(Duration.ZERO, Duration.ofMillis(100), Duration.ofMillis(200));
+  }
+
+  private List<Result> virtualFetch(ExecutionPolicy policy, RetryPolicy retry, String... urls) {
+    BatchFetcher fetcher = leaks.track(virtual.builder().policy(policy).retry(retry).build());
+    return virtual.run(fetcher.fetchAll(List.of(urls)));
   }
 
   private List<Result> fetch(ExecutionPolicy policy, RetryPolicy retry, String... paths) {

@@ -1,15 +1,28 @@
 package dev.batchfetch.internal;
 
 import dev.batchfetch.BatchSummary;
-import dev.batchfetch.ErrorKind;
 import dev.batchfetch.ExecutionPolicy;
 import dev.batchfetch.Progress;
-import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
-import io.github.resilience4j.bulkhead.Bulkhead;
-import io.github.resilience4j.bulkhead.BulkheadConfig;
+import dev.batchfetch.internal.admission.Admission;
+import dev.batchfetch.internal.admission.Hosts;
+import dev.batchfetch.internal.admission.Retries;
+import dev.batchfetch.internal.admission.Transport;
+import dev.batchfetch.internal.batch.Batch;
+import dev.batchfetch.internal.batch.ListBatch;
+import dev.batchfetch.internal.batch.RequestFactory;
+import dev.batchfetch.internal.batch.ResultSubscription;
+import dev.batchfetch.internal.batch.StreamBatch;
+import dev.batchfetch.internal.limit.Bulkheads;
+import dev.batchfetch.internal.limit.GcraLimiter;
+import dev.batchfetch.internal.limit.Limiter;
+import dev.batchfetch.internal.limit.UserLimiter;
+import dev.batchfetch.internal.time.Scheduler;
+import dev.batchfetch.internal.time.Ticker;
+import dev.batchfetch.internal.transport.BodyReader;
+import dev.batchfetch.internal.transport.Clients;
+import dev.batchfetch.internal.transport.OkHttpTransport;
 import io.github.resilience4j.ratelimiter.RateLimiter;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,36 +32,27 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Flow;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import okhttp3.ConnectionPool;
-import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The working parts of one fetcher: its OkHttp client (own dispatcher and connection pool, sized to
- * the fetcher's concurrency), its rate limiter and bulkhead, its threads, and the batches it runs.
- * Thread-safe.
+ * The working parts of one fetcher, wired: its ticker and scheduler, its threads, its OkHttp client
+ * (own dispatcher and connection pool, sized to the fetcher's concurrency), its admission and the
+ * batches it runs; and closing them. Thread-safe.
  */
 public final class Engine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   private static final AtomicInteger FETCHERS = new AtomicInteger();
-  private static final Duration IDLE_THREAD_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
   /** How many permits of a user's limiter are asked for at once. */
@@ -58,110 +62,81 @@ public final class Engine implements AutoCloseable {
   private static final int MIN_DELIVERY_BUFFER = 64;
 
   private final String name;
-  private final OkHttpClient client;
-  private final ThreadPoolExecutor okhttpThreads;
-  private final ScheduledThreadPoolExecutor scheduler;
-  private final @Nullable ThreadPoolExecutor workers;
+  private final Settings settings;
+  private final Ticker ticker;
+  private final Scheduler scheduler;
+  private final Threads threads;
+  private final List<ExecutorService> interruptOnClose = new ArrayList<>();
+  private final @Nullable OkHttpClient client;
+  private final Executor quotaThreads;
+  private final Executor delivery;
   private final RequestFactory requests;
   private final Admission admission;
   private final Set<Batch> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final List<NamedThreadFactory> threadFactories = new ArrayList<>();
-  private final ThreadPoolExecutor delivery;
-  private final ThreadPoolExecutor quotaThreads;
   private final AtomicLong batchIds = new AtomicLong();
-  private volatile @Nullable Thread closer;
-  private final int maxPending;
   private final int deliveryBuffer;
-  private final RateLimit quota;
-  private final @Nullable Duration batchTimeout;
-  private final @Nullable Consumer<? super Progress> progressListener;
-  private final Duration progressInterval;
+  private volatile @Nullable Thread closer;
 
   public Engine(Settings settings) {
     this.name = "batchfetch-" + FETCHERS.incrementAndGet();
+    this.settings = settings;
+    this.threads = new Threads(name);
     int concurrency = settings.maxConcurrent();
-    // One thread per call the dispatcher may run, no more: a call that ends hands the next one to
-    // the pool before its own thread is free, which a pool of handoffs would give a new thread.
-    // The queue holds at most those handed over; the dispatcher admits no more than this many.
-    this.okhttpThreads =
-        new ThreadPoolExecutor(
-            concurrency,
-            concurrency,
-            IDLE_THREAD_TIMEOUT.toSeconds(),
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            thread("okhttp"));
-    okhttpThreads.allowCoreThreadTimeOut(true);
-    this.client = newClient(settings, concurrency, okhttpThreads);
-    this.scheduler = new ScheduledThreadPoolExecutor(1, thread("scheduler"));
-    scheduler.setRemoveOnCancelPolicy(true);
-    scheduler.setKeepAliveTime(IDLE_THREAD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    scheduler.allowCoreThreadTimeOut(true);
-    this.requests = new RequestFactory(settings.defaultHeaders());
-    // Asked for permits of a user's limiter, which may wait on the network: never the loop.
-    this.quotaThreads =
-        new ThreadPoolExecutor(
-            QUOTA_THREADS,
-            QUOTA_THREADS,
-            IDLE_THREAD_TIMEOUT.toSeconds(),
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            thread("quota"));
-    quotaThreads.allowCoreThreadTimeOut(true);
-    // One thread per streamed batch delivering at the time, none when idle.
-    this.delivery =
-        new ThreadPoolExecutor(
-            0,
-            Integer.MAX_VALUE,
-            IDLE_THREAD_TIMEOUT.toSeconds(),
-            TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
-            thread("delivery"));
-    this.maxPending = settings.maxPending();
-    this.deliveryBuffer = Math.max(MIN_DELIVERY_BUFFER, 2 * concurrency);
-    this.quota = settings.rateLimit();
-    this.batchTimeout = settings.batchTimeout();
-    this.progressListener = settings.progressListener();
-    this.progressInterval = settings.progressInterval();
-
-    OkHttpClient http = client;
-    Consumer<Exchange> starter;
-    if (settings.policy() instanceof ExecutionPolicy.Async) {
-      this.workers = null;
-      starter = exchange -> exchange.enqueue(http);
+    Hooks hooks = settings.hooks();
+    Transport transport;
+    if (hooks != null) {
+      this.ticker = hooks.ticker();
+      this.scheduler = hooks.scheduler();
+      this.quotaThreads = hooks.executor();
+      this.delivery = hooks.executor();
+      this.client = null;
+      transport = hooks.transport();
     } else {
-      ThreadPoolExecutor pool =
-          new ThreadPoolExecutor(
-              concurrency,
-              concurrency,
-              IDLE_THREAD_TIMEOUT.toSeconds(),
-              TimeUnit.SECONDS,
-              new LinkedBlockingQueue<>(),
-              thread("worker"));
-      pool.allowCoreThreadTimeOut(true);
-      this.workers = pool;
-      starter = exchange -> runOn(pool, exchange, http);
+      this.ticker = Ticker.system();
+      this.scheduler = threads.scheduler();
+      ExecutorService quota = threads.fixed("quota", QUOTA_THREADS);
+      interruptOnClose.add(quota);
+      this.quotaThreads = quota;
+      // One thread per streamed batch delivering at the time, none when idle.
+      this.delivery = threads.cached("delivery");
+      // One thread per call the dispatcher may run, no more: a call that ends hands the next one to
+      // the pool before its own thread is free, which a pool of handoffs would give a new thread.
+      OkHttpClient http =
+          Clients.derive(settings, concurrency, threads.fixed("okhttp", concurrency));
+      this.client = http;
+      ExecutorService workers = null;
+      if (!(settings.policy() instanceof ExecutionPolicy.Async)) {
+        workers = threads.fixed("worker", concurrency);
+        interruptOnClose.add(workers);
+      }
+      transport =
+          new OkHttpTransport(
+              http,
+              new BodyReader(settings.bodyHandling(), settings.maxBodySize()),
+              ticker,
+              workers);
     }
+    this.requests = new RequestFactory(settings.defaultHeaders());
+    this.deliveryBuffer = Math.max(MIN_DELIVERY_BUFFER, 2 * concurrency);
     this.admission =
         new Admission(
-            globalLimiter(settings),
-            bulkhead(name, concurrency),
-            new Hosts(
-                settings.perHost(),
-                settings.hostOverrides(),
-                hostLimiters(settings.hostRateLimiters()),
-                System::nanoTime),
-            new Retries(name, settings.retry()),
-            settings.maxRetryAfter(),
-            settings.adaptToServerQuota(),
-            settings.maxPending(),
+            new Admission.Limits(
+                globalLimiter(settings),
+                Bulkheads.of(name, concurrency),
+                new Hosts(
+                    settings.perHost(),
+                    settings.hostOverrides(),
+                    hostLimiters(settings.hostRateLimiters()),
+                    ticker),
+                new Retries(settings.retry()),
+                settings.maxRetryAfter(),
+                settings.adaptToServerQuota(),
+                settings.maxPending()),
+            transport,
             scheduler,
-            starter,
             quotaThreads,
-            new BodyReader(settings.bodyHandling(), settings.maxBodySize()),
-            System::nanoTime,
-            Clock.systemUTC());
+            ticker);
   }
 
   /** The fetcher's name, the prefix of its threads' names. */
@@ -169,15 +144,26 @@ public final class Engine implements AutoCloseable {
     return name;
   }
 
+  /** Inputs that are URLs to GET. */
+  public RequestFactory.Kind urls() {
+    return requests.urls();
+  }
+
+  /** Inputs that are {@code FetchRequest}s. */
+  public RequestFactory.Kind requests() {
+    return requests.requests();
+  }
+
   /**
-   * Runs a batch of {@code fetchAll}. {@code inputs} holds URL strings or {@code FetchRequest}s
-   * (null elements allowed) and is owned by the batch from now on.
+   * Runs a batch of {@code fetchAll}. {@code inputs} (null elements allowed) is owned by the batch
+   * from now on.
    *
    * @throws IllegalStateException if the fetcher is closed
    */
-  public CompletableFuture<List<Result>> submit(@Nullable Object[] inputs) {
+  public CompletableFuture<List<Result>> submit(
+      @Nullable Object[] inputs, RequestFactory.Kind kind) {
     checkOpen();
-    ListBatch batch = new ListBatch(batchIds.incrementAndGet(), inputs, requests);
+    ListBatch batch = new ListBatch(batchIds.incrementAndGet(), inputs, kind, ticker);
     if (inputs.length == 0) {
       return batch.future();
     }
@@ -185,37 +171,53 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * Runs a streamed batch: reads {@code inputs} (URL strings or {@code FetchRequest}s) lazily and
-   * hands each result to {@code onResult} as it completes, one at a time, on a delivery thread.
+   * Runs a streamed batch: reads {@code inputs} lazily and hands each result to {@code onResult} as
+   * it completes, one at a time, on a delivery thread.
    *
    * @throws IllegalStateException if the fetcher is closed
    */
   public CompletableFuture<BatchSummary> submitEach(
-      Iterable<?> inputs, Consumer<? super Result> onResult) {
-    return submitStream(
-        inputs,
-        new StreamBatch.Sink() {
-          @Override
-          public boolean ready() {
-            return true;
-          }
+      Iterable<?> inputs, RequestFactory.Kind kind, Consumer<? super Result> onResult) {
+    StreamBatch batch =
+        stream(
+            inputs,
+            kind,
+            new StreamBatch.Sink() {
+              @Override
+              public boolean ready() {
+                return true;
+              }
 
-          @Override
-          public void accept(Result result) {
-            onResult.accept(result);
-          }
-        });
+              @Override
+              public void accept(Result result) {
+                onResult.accept(result);
+              }
+            });
+    return run(batch, batch.future());
   }
 
   /**
    * A cold publisher of the results of {@code inputs}: each subscription runs a streamed batch,
    * whose results follow the subscriber's demand.
    */
-  public Flow.Publisher<Result> publisher(Iterable<?> inputs) {
-    return subscriber -> ResultSubscription.subscribe(this, inputs, subscriber);
+  public Flow.Publisher<Result> publisher(Iterable<?> inputs, RequestFactory.Kind kind) {
+    return subscriber ->
+        ResultSubscription.subscribe(
+            new ResultSubscription.Runner() {
+              @Override
+              public StreamBatch stream(StreamBatch.Sink sink) {
+                return Engine.this.stream(inputs, kind, sink);
+              }
+
+              @Override
+              public CompletableFuture<BatchSummary> run(StreamBatch batch) {
+                return Engine.this.run(batch, batch.future());
+              }
+            },
+            subscriber);
   }
 
-  StreamBatch stream(Iterable<?> inputs, StreamBatch.Sink sink) {
+  private StreamBatch stream(Iterable<?> inputs, RequestFactory.Kind kind, StreamBatch.Sink sink) {
     checkOpen();
     long total = inputs instanceof Collection<?> c ? c.size() : -1;
     Iterator<?> iterator = Objects.requireNonNull(inputs.iterator(), "inputs.iterator()");
@@ -224,31 +226,30 @@ public final class Engine implements AutoCloseable {
         total,
         iterator,
         sink,
-        maxPending,
+        settings.maxPending(),
         deliveryBuffer,
-        requests,
+        kind,
+        ticker,
         delivery,
-        () -> admission.post(admission::unstall));
-  }
-
-  CompletableFuture<BatchSummary> submitStream(Iterable<?> inputs, StreamBatch.Sink sink) {
-    StreamBatch batch = stream(inputs, sink);
-    return run(batch, batch.future());
+        admission::unstall);
   }
 
   /** Starts {@code batch}, stops it if its future completes early, and watches its deadline. */
-  <T> CompletableFuture<T> run(Batch batch, CompletableFuture<T> future) {
+  private <T> CompletableFuture<T> run(Batch batch, CompletableFuture<T> future) {
     live.add(batch);
     batch.beforeCompletion(() -> finalReport(batch)); // so that join() sees the last report
-    Duration timeout = batchTimeout;
-    Future<?> deadline = timeout == null ? null : schedule(timeout, () -> batch.expire(timeout));
-    Future<?> reports = reportProgress(batch);
+    Duration timeout = settings.batchTimeout();
+    Scheduler.Cancellable deadline =
+        timeout == null
+            ? Scheduler.Cancellable.NONE
+            : scheduler.schedule(timeout.toNanos(), () -> batch.expire(timeout));
+    Scheduler.Cancellable reports = reportProgress(batch);
     var unused =
         future.whenComplete(
             (results, failure) -> {
               live.remove(batch);
-              cancel(deadline);
-              cancel(reports);
+              deadline.cancel();
+              reports.cancel();
               if (failure != null) { // cancelled, or completed by the caller: stop what is left
                 batch.stop("batch cancelled");
                 admission.drain();
@@ -268,46 +269,27 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  private @Nullable Future<?> schedule(Duration delay, Runnable task) {
-    try {
-      return scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      return null; // closing: the batch is being stopped anyway
-    }
-  }
-
-  private @Nullable Future<?> reportProgress(Batch batch) {
-    Consumer<? super Progress> listener = progressListener;
+  private Scheduler.Cancellable reportProgress(Batch batch) {
+    Consumer<? super Progress> listener = settings.progressListener();
     if (listener == null) {
-      return null;
+      return Scheduler.Cancellable.NONE;
     }
-    long every = progressInterval.toNanos();
-    try {
-      return scheduler.scheduleAtFixedRate(
-          () -> tell(listener, batch), every, every, TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      return null;
-    }
-  }
-
-  private static void cancel(@Nullable Future<?> task) {
-    if (task != null) {
-      task.cancel(false);
-    }
+    return scheduler.scheduleAtFixedRate(
+        settings.progressInterval().toNanos(), () -> tell(listener, batch));
   }
 
   /** The last report of {@code batch}, once; later periodic ones are skipped. */
   private void finalReport(Batch batch) {
-    Consumer<? super Progress> listener = progressListener;
+    Consumer<? super Progress> listener = settings.progressListener();
     if (listener != null) {
-      batch.tally.ended();
+      batch.tally().ended();
       tell(listener, batch);
     }
   }
 
   private void tell(Consumer<? super Progress> listener, Batch batch) {
     try {
-      batch.tally.report(quota, listener);
+      batch.tally().report(settings.rateLimit(), listener);
     } catch (RuntimeException e) {
       log.warn("{}: the progress listener failed", name, e);
     }
@@ -315,12 +297,17 @@ public final class Engine implements AutoCloseable {
 
   /** The client this fetcher sends with; for tests and diagnostics, not to be changed. */
   public OkHttpClient client() {
-    return client;
+    OkHttpClient http = client;
+    if (http == null) {
+      throw new IllegalStateException(name + " runs on a test's transport, without OkHttp");
+    }
+    return http;
   }
 
   /** Connections in this fetcher's pool, idle or in use. */
   public int connectionCount() {
-    return client.connectionPool().connectionCount();
+    OkHttpClient http = client;
+    return http == null ? 0 : http.connectionPool().connectionCount();
   }
 
   /**
@@ -330,7 +317,7 @@ public final class Engine implements AutoCloseable {
    */
   @Override
   public void close() {
-    boolean onOwnThread = threadFactories.stream().anyMatch(f -> f.made(Thread.currentThread()));
+    boolean onOwnThread = threads.isOwn(Thread.currentThread());
     if (!closed.compareAndSet(false, true)) {
       if (!onOwnThread) {
         awaitCloser(); // closed from one of our threads: wait as the first close would have
@@ -341,14 +328,12 @@ public final class Engine implements AutoCloseable {
     for (Batch batch : live) {
       batch.stop("fetcher closed");
     }
-    scheduler.shutdownNow();
-    if (workers != null) {
-      workers.shutdownNow();
+    OkHttpClient http = client;
+    if (http != null) {
+      http.dispatcher().cancelAll();
     }
-    client.dispatcher().cancelAll();
-    okhttpThreads.shutdown();
-    delivery.shutdown(); // what stop() gave the streamed batches is still delivered
-    quotaThreads.shutdownNow();
+    // What stop() gave the streamed batches is still delivered; calls and quota asks are not.
+    threads.shutdown(interruptOnClose);
     if (onOwnThread) {
       // Closed from a callback on one of our threads: waiting here would wait for this very thread.
       Thread thread = new Thread(this::awaitStopped, name + "-closer");
@@ -373,15 +358,11 @@ public final class Engine implements AutoCloseable {
 
   /** Waits for the threads to end, then closes the connections. */
   private void awaitStopped() {
-    long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
-    boolean terminated =
-        awaitTermination(scheduler, deadline)
-            && (workers == null || awaitTermination(workers, deadline))
-            && awaitTermination(okhttpThreads, deadline)
-            && awaitTermination(delivery, deadline)
-            && awaitTermination(quotaThreads, deadline)
-            && threadFactories.stream().allMatch(threads -> threads.join(deadline));
-    client.connectionPool().evictAll();
+    boolean terminated = threads.awaitTermination(System.nanoTime() + CLOSE_TIMEOUT.toNanos());
+    OkHttpClient http = client;
+    if (http != null) {
+      http.connectionPool().evictAll();
+    }
     if (!terminated) {
       log.warn("{}: threads still running {} after close", name, CLOSE_TIMEOUT);
     }
@@ -393,70 +374,11 @@ public final class Engine implements AutoCloseable {
     return name;
   }
 
-  private NamedThreadFactory thread(String role) {
-    NamedThreadFactory factory = new NamedThreadFactory(name, role);
-    threadFactories.add(factory);
-    return factory;
-  }
-
-  private static void runOn(ExecutorService pool, Exchange exchange, OkHttpClient client) {
-    try {
-      pool.execute(() -> exchange.execute(client));
-    } catch (RejectedExecutionException e) {
-      exchange.complete(exchange.failed(ErrorKind.REJECTED, e)); // closing
-    }
-  }
-
-  private static boolean awaitTermination(ExecutorService executor, long deadlineNanos) {
-    try {
-      return executor.awaitTermination(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
-  }
-
-  private static OkHttpClient newClient(
-      Settings settings, int concurrency, ExecutorService okhttpThreads) {
-    Dispatcher dispatcher = new Dispatcher(okhttpThreads);
-    // Only admitted calls reach the dispatcher, so its limits only need to let them all run.
-    dispatcher.setMaxRequests(concurrency);
-    dispatcher.setMaxRequestsPerHost(concurrency);
-    OkHttpClient base = settings.client();
-    OkHttpClient.Builder builder = base == null ? new OkHttpClient.Builder() : base.newBuilder();
-    builder
-        .dispatcher(dispatcher)
-        .connectionPool(new ConnectionPool(concurrency, 5, TimeUnit.MINUTES))
-        // Tells the limiters when each request really leaves, after connecting: see
-        // SmoothRateLimiter.sent.
-        .addNetworkInterceptor(
-            chain -> {
-              Exchange exchange = chain.request().tag(Exchange.class);
-              if (exchange != null) {
-                exchange.leaving();
-              }
-              return chain.proceed(chain.request());
-            });
-    if (settings.connectTimeout() != null) {
-      builder.connectTimeout(settings.connectTimeout());
-    }
-    if (settings.readTimeout() != null) {
-      builder.readTimeout(settings.readTimeout());
-    }
-    if (settings.writeTimeout() != null) {
-      builder.writeTimeout(settings.writeTimeout());
-    }
-    if (settings.callTimeout() != null) {
-      builder.callTimeout(settings.callTimeout());
-    }
-    return builder.build();
-  }
-
   private Limiter globalLimiter(Settings settings) {
     RateLimiter users = settings.rateLimiter();
     return users != null
-        ? new RemoteLimiter(users, quotaThreads)
-        : rateLimiter(name, settings.rateLimit());
+        ? new UserLimiter(users, quotaThreads)
+        : new GcraLimiter(name, settings.rateLimit(), Duration.ofDays(1), ticker);
   }
 
   private Function<String, @Nullable Limiter> hostLimiters(
@@ -466,24 +388,7 @@ public final class Engine implements AutoCloseable {
     }
     return key -> {
       RateLimiter limiter = users.apply(key);
-      return limiter == null ? null : new RemoteLimiter(limiter, quotaThreads);
+      return limiter == null ? null : new UserLimiter(limiter, quotaThreads);
     };
-  }
-
-  private static SmoothRateLimiter rateLimiter(String name, RateLimit limit) {
-    // Reservations are bounded by the bulkhead's slots, each held while it waits: any wait may be
-    // reserved, so the timeout is only a guard.
-    return new SmoothRateLimiter(name, limit, Duration.ofDays(1));
-  }
-
-  private static Bulkhead bulkhead(String name, int maxConcurrent) {
-    BulkheadConfig config =
-        BulkheadConfig.custom()
-            .maxConcurrentCalls(maxConcurrent)
-            .maxWaitDuration(Duration.ZERO)
-            .fairCallHandlingStrategyEnabled(false)
-            .writableStackTraceEnabled(false)
-            .build();
-    return Bulkhead.of(name, config);
   }
 }

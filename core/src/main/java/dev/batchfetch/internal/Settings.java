@@ -8,52 +8,330 @@ import dev.batchfetch.RateLimit;
 import dev.batchfetch.RetryPolicy;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The checked, immutable configuration of one fetcher, as its builder leaves it.
- *
- * @param rateLimiter the user's limiter, in place of {@code rateLimit}, or null
- * @param hostRateLimiters the user's limiter for a host key, or null for none
- * @param maxConcurrent the global bulkhead's size, already capped by the policy's width
- * @param hostOverrides limits by host name or {@code name:port}, keys in lower case
- * @param maxPending how many inputs may wait in host queues ahead of the calls in flight
- * @param connectTimeout null keeps the base client's
- * @param client the user's client to derive from, or null for a fresh one
- * @param maxBodySize the most body bytes read per response
- * @param batchTimeout each batch's deadline from its submission, or null for none
- * @param progressListener hears each running batch's progress, or null
+ * The configuration of one fetcher, as its builder leaves it: set by name through {@link Builder},
+ * copied by {@link Builder#build()}, immutable after. The public builder checks the arguments; this
+ * class only holds them. Thread-safe once built.
  */
-public record Settings(
-    ExecutionPolicy policy,
-    RateLimit rateLimit,
-    @Nullable RateLimiter rateLimiter,
-    @Nullable Function<String, ? extends @Nullable RateLimiter> hostRateLimiters,
-    int maxConcurrent,
-    HostLimits perHost,
-    Map<String, HostLimits> hostOverrides,
-    RetryPolicy retry,
-    Duration maxRetryAfter,
-    boolean adaptToServerQuota,
-    int maxPending,
-    @Nullable Duration connectTimeout,
-    @Nullable Duration readTimeout,
-    @Nullable Duration writeTimeout,
-    @Nullable Duration callTimeout,
-    Map<String, String> defaultHeaders,
-    @Nullable OkHttpClient client,
-    BodyHandling bodyHandling,
-    long maxBodySize,
-    @Nullable Duration batchTimeout,
-    @Nullable Consumer<? super Progress> progressListener,
-    Duration progressInterval) {
+public final class Settings {
+  private final ExecutionPolicy policy;
+  private final RateLimit rateLimit;
+  private final @Nullable RateLimiter rateLimiter;
+  private final @Nullable Function<String, ? extends @Nullable RateLimiter> hostRateLimiters;
+  private final int maxConcurrent;
+  private final HostLimits perHost;
+  private final Map<String, HostLimits> hostOverrides;
+  private final RetryPolicy retry;
+  private final Duration maxRetryAfter;
+  private final boolean adaptToServerQuota;
+  private final int maxPending;
+  private final Timeouts timeouts;
+  private final Map<String, String> defaultHeaders;
+  private final @Nullable OkHttpClient client;
+  private final BodyHandling bodyHandling;
+  private final long maxBodySize;
+  private final @Nullable Duration batchTimeout;
+  private final @Nullable Consumer<? super Progress> progressListener;
+  private final Duration progressInterval;
+  private final @Nullable Hooks hooks;
 
-  public Settings {
-    hostOverrides = Map.copyOf(hostOverrides);
-    defaultHeaders = Map.copyOf(defaultHeaders);
+  /**
+   * OkHttp's timeouts; null keeps the base client's.
+   *
+   * @param connect how long to wait for a connection
+   * @param read how long a read may wait for data
+   * @param write how long a write may wait
+   * @param call how long one whole call may take
+   */
+  public record Timeouts(
+      @Nullable Duration connect,
+      @Nullable Duration read,
+      @Nullable Duration write,
+      @Nullable Duration call) {}
+
+  private Settings(Builder b) {
+    this.policy = b.policy;
+    this.rateLimit = b.rateLimit;
+    this.rateLimiter = b.rateLimiter;
+    this.hostRateLimiters = b.hostRateLimiters;
+    this.maxConcurrent = Math.min(b.maxConcurrent, b.policy.width());
+    this.perHost = b.perHost;
+    this.hostOverrides = Map.copyOf(b.hostOverrides);
+    this.retry = b.retry;
+    this.maxRetryAfter = b.maxRetryAfter;
+    this.adaptToServerQuota = b.adaptToServerQuota;
+    this.maxPending = b.maxPending;
+    this.timeouts = new Timeouts(b.connectTimeout, b.readTimeout, b.writeTimeout, b.callTimeout);
+    this.defaultHeaders = Map.copyOf(b.defaultHeaders);
+    this.client = b.client;
+    this.bodyHandling = b.bodyHandling;
+    this.maxBodySize = b.maxBodySize;
+    this.batchTimeout = b.batchTimeout;
+    this.progressListener = b.progressListener;
+    this.progressInterval = b.progressInterval;
+    this.hooks = b.hooks;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public ExecutionPolicy policy() {
+    return policy;
+  }
+
+  /** The global quota; unlimited when a user's limiter sets the pace. */
+  public RateLimit rateLimit() {
+    return rateLimit;
+  }
+
+  /** The user's limiter for every call, in place of {@link #rateLimit()}, or null. */
+  public @Nullable RateLimiter rateLimiter() {
+    return rateLimiter;
+  }
+
+  /** The user's limiter for a host key, or null for none. */
+  public @Nullable Function<String, ? extends @Nullable RateLimiter> hostRateLimiters() {
+    return hostRateLimiters;
+  }
+
+  /** The global bulkhead's size, capped by the policy's width. */
+  public int maxConcurrent() {
+    return maxConcurrent;
+  }
+
+  public HostLimits perHost() {
+    return perHost;
+  }
+
+  /** Limits by host name or {@code name:port}, keys in lower case. */
+  public Map<String, HostLimits> hostOverrides() {
+    return hostOverrides;
+  }
+
+  public RetryPolicy retry() {
+    return retry;
+  }
+
+  public Duration maxRetryAfter() {
+    return maxRetryAfter;
+  }
+
+  public boolean adaptToServerQuota() {
+    return adaptToServerQuota;
+  }
+
+  /** How many inputs may wait in host queues ahead of the calls in flight. */
+  public int maxPending() {
+    return maxPending;
+  }
+
+  public Timeouts timeouts() {
+    return timeouts;
+  }
+
+  public Map<String, String> defaultHeaders() {
+    return defaultHeaders;
+  }
+
+  /** The user's client to derive from, or null for a fresh one. */
+  public @Nullable OkHttpClient client() {
+    return client;
+  }
+
+  public BodyHandling bodyHandling() {
+    return bodyHandling;
+  }
+
+  /** The most body bytes read per response. */
+  public long maxBodySize() {
+    return maxBodySize;
+  }
+
+  /** Each batch's deadline from its submission, or null for none. */
+  public @Nullable Duration batchTimeout() {
+    return batchTimeout;
+  }
+
+  public @Nullable Consumer<? super Progress> progressListener() {
+    return progressListener;
+  }
+
+  public Duration progressInterval() {
+    return progressInterval;
+  }
+
+  /** A test's ticker, scheduler and transport in place of the real ones, or null. */
+  public @Nullable Hooks hooks() {
+    return hooks;
+  }
+
+  /** Sets the configuration by name. Not thread-safe. */
+  public static final class Builder {
+    private ExecutionPolicy policy = ExecutionPolicy.async(64);
+    private RateLimit rateLimit = RateLimit.unlimited();
+    private @Nullable RateLimiter rateLimiter;
+    private @Nullable Function<String, ? extends @Nullable RateLimiter> hostRateLimiters;
+    private int maxConcurrent = Integer.MAX_VALUE;
+    private HostLimits perHost = HostLimits.unlimited();
+    private final Map<String, HostLimits> hostOverrides = new LinkedHashMap<>();
+    private RetryPolicy retry = RetryPolicy.defaults();
+    private Duration maxRetryAfter = Duration.ofMinutes(5);
+    private boolean adaptToServerQuota;
+    private int maxPending = 10_000;
+    private @Nullable Duration connectTimeout;
+    private @Nullable Duration readTimeout;
+    private @Nullable Duration writeTimeout;
+    private @Nullable Duration callTimeout;
+    private final Map<String, String> defaultHeaders = new LinkedHashMap<>();
+    private @Nullable OkHttpClient client;
+    private BodyHandling bodyHandling = BodyHandling.keep();
+    private long maxBodySize = 8L * 1024 * 1024;
+    private @Nullable Duration batchTimeout;
+    private @Nullable Consumer<? super Progress> progressListener;
+    private Duration progressInterval = Duration.ofSeconds(1);
+    private @Nullable Hooks hooks;
+
+    private Builder() {}
+
+    public Builder policy(ExecutionPolicy policy) {
+      this.policy = policy;
+      return this;
+    }
+
+    public ExecutionPolicy policy() {
+      return policy;
+    }
+
+    /** The global quota; forgets a user's limiter. */
+    public Builder rateLimit(RateLimit rateLimit) {
+      this.rateLimit = rateLimit;
+      this.rateLimiter = null;
+      return this;
+    }
+
+    /** A user's limiter for every call; the quota becomes unlimited. */
+    public Builder rateLimiter(RateLimiter rateLimiter) {
+      this.rateLimiter = rateLimiter;
+      this.rateLimit = RateLimit.unlimited();
+      return this;
+    }
+
+    public Builder hostRateLimiters(Function<String, ? extends @Nullable RateLimiter> limiters) {
+      this.hostRateLimiters = limiters;
+      return this;
+    }
+
+    public Builder maxConcurrent(int maxConcurrent) {
+      this.maxConcurrent = maxConcurrent;
+      return this;
+    }
+
+    public Builder perHost(HostLimits perHost) {
+      this.perHost = perHost;
+      return this;
+    }
+
+    /** Limits for {@code host}, a lower-case name or {@code name:port}. */
+    public Builder host(String host, HostLimits limits) {
+      hostOverrides.put(host, limits);
+      return this;
+    }
+
+    public Builder retry(RetryPolicy retry) {
+      this.retry = retry;
+      return this;
+    }
+
+    public Builder maxRetryAfter(Duration maxRetryAfter) {
+      this.maxRetryAfter = maxRetryAfter;
+      return this;
+    }
+
+    public Builder adaptToServerQuota(boolean adapt) {
+      this.adaptToServerQuota = adapt;
+      return this;
+    }
+
+    public Builder maxPending(int maxPending) {
+      this.maxPending = maxPending;
+      return this;
+    }
+
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    public Builder readTimeout(Duration timeout) {
+      this.readTimeout = timeout;
+      return this;
+    }
+
+    public Builder writeTimeout(Duration timeout) {
+      this.writeTimeout = timeout;
+      return this;
+    }
+
+    public Builder callTimeout(Duration timeout) {
+      this.callTimeout = timeout;
+      return this;
+    }
+
+    /** A header for every request, replacing a default of the same name in any case. */
+    public Builder defaultHeader(String name, String value) {
+      defaultHeaders.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
+      defaultHeaders.put(name, value);
+      return this;
+    }
+
+    public Builder client(OkHttpClient client) {
+      this.client = client;
+      return this;
+    }
+
+    public Builder bodyHandling(BodyHandling handling) {
+      this.bodyHandling = handling;
+      return this;
+    }
+
+    public Builder maxBodySize(long bytes) {
+      this.maxBodySize = bytes;
+      return this;
+    }
+
+    public Builder batchTimeout(Duration timeout) {
+      this.batchTimeout = timeout;
+      return this;
+    }
+
+    public Builder progressListener(Consumer<? super Progress> listener) {
+      this.progressListener = listener;
+      return this;
+    }
+
+    public Builder progressInterval(Duration interval) {
+      this.progressInterval = interval;
+      return this;
+    }
+
+    /** For tests: a manual ticker, scheduler and transport in place of the real ones. */
+    public Builder hooks(Hooks hooks) {
+      this.hooks = Objects.requireNonNull(hooks, "hooks");
+      return this;
+    }
+
+    /** The configuration as it is now; this builder may go on changing. */
+    public Settings build() {
+      return new Settings(this);
+    }
   }
 }

@@ -1,18 +1,15 @@
 package dev.batchfetch.redis;
 
 import dev.batchfetch.RateLimit;
-import dev.batchfetch.internal.RateLimiterConfigs;
 import dev.batchfetch.redis.internal.Availability;
 import dev.batchfetch.redis.internal.Buckets;
+import dev.batchfetch.redis.internal.LimiterEvents;
+import dev.batchfetch.redis.internal.RateLimiterConfigs;
 import dev.batchfetch.redis.internal.RedisConnection;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.github.resilience4j.ratelimiter.event.RateLimiterOnDrainedEvent;
-import io.github.resilience4j.ratelimiter.event.RateLimiterOnFailureEvent;
-import io.github.resilience4j.ratelimiter.event.RateLimiterOnSuccessEvent;
-import io.github.resilience4j.ratelimiter.internal.RateLimiterEventProcessor;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,7 +54,7 @@ public final class RedisRateLimiter implements RateLimiter {
   private final RedisConnection connection;
   private final TimeMeter clock;
   private final Map<String, String> tags;
-  private final RateLimiterEventProcessor events = new RateLimiterEventProcessor();
+  private final LimiterEvents events = new LimiterEvents();
   private final AtomicInteger waitingThreads = new AtomicInteger();
   private volatile RateLimiterConfig config;
 
@@ -102,10 +99,11 @@ public final class RedisRateLimiter implements RateLimiter {
     long timeout = config.getTimeoutDuration().toNanos();
     long wait = withBucket(bucket -> Buckets.reserve(bucket, tokens, timeout, clock));
     if (events.hasConsumers()) {
-      events.consumeEvent(
-          wait < 0
-              ? new RateLimiterOnFailureEvent(name, permits)
-              : new RateLimiterOnSuccessEvent(name, permits));
+      if (wait < 0) {
+        events.failure(name, permits);
+      } else {
+        events.success(name, permits);
+      }
     }
     return wait;
   }
@@ -153,9 +151,7 @@ public final class RedisRateLimiter implements RateLimiter {
       return; // failing closed: no permit is handed out anyway
     }
     if (events.hasConsumers()) {
-      events.consumeEvent(
-          new RateLimiterOnDrainedEvent(
-              name, (int) Math.min(Integer.MAX_VALUE, drained / Buckets.TOKENS_PER_PERMIT)));
+      events.drained(name, (int) Math.min(Integer.MAX_VALUE, drained / Buckets.TOKENS_PER_PERMIT));
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.batchfetch.RateLimit;
+import dev.batchfetch.redis.testing.RedisServer;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;

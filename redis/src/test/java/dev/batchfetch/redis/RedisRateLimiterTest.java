@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.batchfetch.RateLimit;
+import dev.batchfetch.redis.testing.RedisServer;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;

@@ -8,6 +8,8 @@ import dev.batchfetch.ErrorKind;
 import dev.batchfetch.ExecutionPolicy;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
+import dev.batchfetch.redis.testing.ArrivalServer;
+import dev.batchfetch.redis.testing.RedisServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;

@@ -1,24 +1,15 @@
 package dev.batchfetch.redis;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.batchfetch.RateLimit;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
+import dev.batchfetch.redis.testing.ArrivalServer;
+import dev.batchfetch.redis.testing.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,37 +22,34 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(90)
 class SharedQuotaAcrossProcessesTest {
-  private static final int PROCESSES = 3;
-  private static final int PER_PROCESS = 50;
-  private static final int PERMITS_PER_SECOND = 20;
-  private static final int BURST = 5;
-  private static final Duration WINDOW = Duration.ofSeconds(1);
-  private static final Duration STARTUP = Duration.ofSeconds(45);
-  private static final Duration RUN = Duration.ofSeconds(30);
+  static final int PROCESSES = 3;
+  static final int PER_PROCESS = 50;
+  static final int PERMITS_PER_SECOND = 20;
+  static final int BURST = 5;
+  static final Duration WINDOW = Duration.ofSeconds(1);
+  static final Duration STARTUP = Duration.ofSeconds(45);
+  static final Duration RUN = Duration.ofSeconds(30);
 
   @Test
   void processesSharingAQuotaStayWithinItTogether() throws Exception {
     try (RedisServer redis = RedisServer.start();
         ArrivalServer server = ArrivalServer.start()) {
-      List<Process> workers = new ArrayList<>();
+      List<Worker> workers = new ArrayList<>();
       try {
         for (int i = 0; i < PROCESSES; i++) {
-          workers.add(startWorker(redis.uri(), server.base(), i * PER_PROCESS));
+          workers.add(Worker.start(arguments(redis, server.base(), i, "shared", "warm", 1)));
         }
-        for (Process worker : workers) {
-          assertThat(readLine(worker, STARTUP)).as("worker's first line").isEqualTo("ready");
+        for (Worker worker : workers) {
+          assertThat(worker.readLine(STARTUP)).as("worker's first line").isEqualTo("ready");
         }
-        awaitFullBucket(redis);
-        for (Process worker : workers) { // warm, and the quota rested: start them together
-          OutputStream in = worker.getOutputStream();
-          in.write("go\n".getBytes(UTF_8));
-          in.flush();
+        awaitFullBucket(redis, "shared");
+        for (Worker worker : workers) { // warm, and the quota rested: start them together
+          worker.go();
         }
         List<String> reports = new ArrayList<>();
-        for (Process worker : workers) {
-          reports.add(readLine(worker, RUN));
-          assertThat(worker.waitFor(RUN.toSeconds(), TimeUnit.SECONDS)).isTrue();
-          assertThat(worker.exitValue()).as("worker's exit code").isZero();
+        for (Worker worker : workers) {
+          reports.add(worker.readLine(RUN));
+          assertThat(worker.exitCode(RUN)).as("worker's exit code").isZero();
         }
 
         List<Long> arrivals = server.arrivals();
@@ -89,69 +77,39 @@ class SharedQuotaAcrossProcessesTest {
         assertThat(figures.maxInWindow()).isLessThanOrEqualTo(limit);
         assertThat(figures.ratePerSecond()).isGreaterThanOrEqualTo(0.9 * PERMITS_PER_SECOND);
       } finally {
-        workers.forEach(Process::destroyForcibly);
+        workers.forEach(Worker::close);
       }
     }
   }
 
+  /** {@link SharedQuotaWorker}'s arguments for worker {@code i}. */
+  static List<String> arguments(
+      RedisServer redis, String base, int i, String quota, String mode, int rounds) {
+    return List.of(
+        redis.uri(),
+        base,
+        Integer.toString(i * PER_PROCESS),
+        Integer.toString(PER_PROCESS),
+        quota,
+        Integer.toString(PERMITS_PER_SECOND),
+        Integer.toString(BURST),
+        mode,
+        Integer.toString(rounds));
+  }
+
   /**
-   * Waits until the quota's bucket, drawn down by the workers' warm-ups, is full again (its burst,
-   * less what the jitter allowance keeps back): the run starts from the densest schedule the quota
+   * Waits until the quota's bucket, drawn down by the workers, is full again (its burst, less what
+   * the jitter allowance keeps back): the next round starts from the densest schedule the quota
    * allows.
    */
-  private static void awaitFullBucket(RedisServer redis) {
+  static void awaitFullBucket(RedisServer redis, String quotaName) {
     try (RedisRateLimiters limiters = RedisRateLimiters.builder().uri(redis.uri()).build()) {
       RedisRateLimiter quota =
-          limiters.limiter("shared", RateLimit.perSecond(PERMITS_PER_SECOND).withBurst(BURST));
+          limiters.limiter(quotaName, RateLimit.perSecond(PERMITS_PER_SECOND).withBurst(BURST));
       await("the quota's bucket to fill")
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(50))
           .until(() -> quota.getMetrics().getAvailablePermissions() >= quota.maxPermits());
     }
-  }
-
-  private static Process startWorker(String redisUri, String base, int from) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    // Surefire puts the test class path here; java.class.path may be its manifest-only jar.
-    String classPath =
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    return new ProcessBuilder(
-            java,
-            "-cp",
-            classPath,
-            "-Xmx128m",
-            "-XX:TieredStopAtLevel=1",
-            SharedQuotaWorker.class.getName(),
-            redisUri,
-            base,
-            Integer.toString(from),
-            Integer.toString(PER_PROCESS),
-            "shared",
-            Integer.toString(PERMITS_PER_SECOND),
-            Integer.toString(BURST))
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
-  }
-
-  /** The worker's next line of output, waiting at most {@code timeout}. */
-  private static String readLine(Process worker, Duration timeout)
-      throws InterruptedException, ExecutionException, TimeoutException {
-    BufferedReader out = readers.computeIfAbsent(worker, SharedQuotaAcrossProcessesTest::reader);
-    return CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return String.valueOf(out.readLine());
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            })
-        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  private static final java.util.Map<Process, BufferedReader> readers =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  private static BufferedReader reader(Process worker) {
-    return new BufferedReader(new InputStreamReader(worker.getInputStream(), UTF_8));
   }
 }

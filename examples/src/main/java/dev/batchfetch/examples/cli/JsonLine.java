@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * dependency. Strings are escaped as RFC 8259 requires (quote, backslash and the control
  * characters), and U+2028 and U+2029 too, so that a line is also a valid JavaScript literal.
  */
-final class JsonLine {
+public final class JsonLine {
   private JsonLine() {}
 
   /**
@@ -26,8 +26,20 @@ final class JsonLine {
    */
   static String of(int line, Result result) {
     StringBuilder json = new StringBuilder(160);
-    json.append("{\"line\":").append(line);
-    json.append(",\"url\":");
+    json.append("{\"line\":").append(line).append(',');
+    return fields(json, result);
+  }
+
+  /**
+   * The JSON line of {@code result} without an input line number, as the Flink example job writes
+   * it: its input is split over many readers, none of which numbers the lines.
+   */
+  public static String of(Result result) {
+    return fields(new StringBuilder(160).append('{'), result);
+  }
+
+  private static String fields(StringBuilder json, Result result) {
+    json.append("\"url\":");
     string(json, result.url());
     json.append(",\"status\":").append(result.status());
     json.append(",\"elapsed_ms\":").append(result.elapsed().toMillis());

@@ -1,0 +1,192 @@
+package dev.batchfetch.internal.admission;
+
+import dev.batchfetch.HostLimits;
+import dev.batchfetch.RateLimit;
+import dev.batchfetch.internal.limit.Bulkheads;
+import dev.batchfetch.internal.limit.GcraLimiter;
+import dev.batchfetch.internal.limit.Limiter;
+import dev.batchfetch.internal.time.Ticker;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One host's admission state: its own rate limiter and bulkhead, the inputs waiting for it, and any
+ * pause the server asked for. It changes its own state; the loop asks and tells it. Everything but
+ * the bulkhead and the limiter is touched only by the admission loop, one thread at a time, so
+ * nothing here needs a lock.
+ */
+final class Host {
+  final String key;
+  final Bulkhead bulkhead;
+
+  /**
+   * The host's limiter: its own, replaced by a slower one when the server announces a lower quota,
+   * or the user's. Read by attempts' threads (to drain it), written by the loop.
+   */
+  private volatile Limiter limiter;
+
+  private final ArrayDeque<Exchange> queue = new ArrayDeque<>();
+
+  /** No call starts before this (the server's Retry-After, or its quota's reset). */
+  private long pausedUntilNanos;
+
+  /** Until this, inputs fail at once as rate limited: the server asked for a wait past the cap. */
+  private long blockedUntilNanos;
+
+  /** A timer or a remote limiter will hand this host back to the loop: it is not ready before. */
+  private boolean waiting;
+
+  /** Whether the host is in the loop's ready queue, and the sequence it is ordered by there. */
+  private boolean inReady;
+
+  private long readyKey;
+
+  /** Whether the host waits in the loop's stalled list, for a batch's consumer to catch up. */
+  private boolean stalled;
+
+  Host(String key, HostLimits limits, @Nullable Limiter users, Ticker ticker) {
+    this.key = key;
+    this.limiter =
+        users != null
+            ? users
+            : new GcraLimiter(key, limits.rateLimit(), Duration.ofDays(1), ticker);
+    this.bulkhead = Bulkheads.of(key, limits.maxConcurrent());
+  }
+
+  Limiter limiter() {
+    return limiter;
+  }
+
+  /**
+   * Slows this host to {@code announced}, the quota its server says it enforces, if that is slower
+   * than the rate the host has now; never speeds it up. A user's limiter is left alone.
+   */
+  void slowTo(RateLimit announced) {
+    if (limiter instanceof GcraLimiter own
+        && announced.interval().compareTo(own.rateLimit().interval()) > 0) {
+      limiter = own.slowedTo(announced);
+    }
+  }
+
+  /** No call starts before {@code untilNanos}; a shorter pause never cuts a longer one short. */
+  void pauseUntil(long untilNanos) {
+    if (untilNanos - pausedUntilNanos > 0) {
+      pausedUntilNanos = untilNanos;
+      limiter.holdUntil(untilNanos);
+    }
+  }
+
+  /** Until {@code untilNanos} the host's inputs fail as rate limited, unsent. */
+  void blockUntil(long untilNanos) {
+    if (untilNanos - blockedUntilNanos > 0) {
+      blockedUntilNanos = untilNanos;
+    }
+  }
+
+  /** How long from {@code now} the host stays paused; zero or less when it is not. */
+  long pausedFor(long now) {
+    return pausedUntilNanos - now;
+  }
+
+  /** How long from {@code now} the host stays blocked; zero or less when it is not. */
+  long blockedFor(long now) {
+    return blockedUntilNanos - now;
+  }
+
+  /** Queues {@code exchange}: at the head for a retry or a call put back, else at the tail. */
+  void enqueue(Exchange exchange, boolean first) {
+    if (first) {
+      queue.addFirst(exchange);
+    } else {
+      queue.addLast(exchange);
+    }
+  }
+
+  @Nullable Exchange head() {
+    return queue.peekFirst();
+  }
+
+  /** Takes the head off the queue. */
+  void dequeue() {
+    queue.pollFirst();
+  }
+
+  /** Whether the host waits for a timer or a remote limiter's answer. */
+  boolean isWaiting() {
+    return waiting;
+  }
+
+  /** A timer or a remote answer will hand the host back: it is not ready until {@link #woken}. */
+  void waitForWake() {
+    waiting = true;
+  }
+
+  /** The timer fired, or the answer came. */
+  void woken() {
+    waiting = false;
+  }
+
+  /**
+   * Whether the host should join the ready queue: it has an input and nothing holds it back. If so,
+   * it is counted in, ordered by its head's sequence.
+   */
+  boolean becomeReady() {
+    Exchange head = queue.peekFirst();
+    if (inReady || waiting || head == null) {
+      return false;
+    }
+    readyKey = head.sequence;
+    inReady = true;
+    return true;
+  }
+
+  /** Whether the host is in the loop's ready queue. */
+  boolean isReady() {
+    return inReady;
+  }
+
+  /** The loop took the host off the ready queue. */
+  void leftReady() {
+    inReady = false;
+  }
+
+  long readyKey() {
+    return readyKey;
+  }
+
+  /** Marks the host stalled; false if it already was. */
+  boolean stall() {
+    if (stalled) {
+      return false;
+    }
+    stalled = true;
+    return true;
+  }
+
+  void unstall() {
+    stalled = false;
+  }
+
+  /**
+   * Whether forgetting this host loses nothing: no input waits, no call is in flight, no timer is
+   * armed, no pause or block is running and its limiter has refilled, so a new {@code Host} would
+   * behave exactly as this one.
+   */
+  boolean isIdle(long now) {
+    return queue.isEmpty()
+        && !waiting
+        && !inReady
+        && !stalled
+        && Bulkheads.isIdle(bulkhead)
+        && pausedUntilNanos - now <= 0
+        && blockedUntilNanos - now <= 0
+        && limiter.isIdle();
+  }
+
+  @Override
+  public String toString() {
+    return key;
+  }
+}

@@ -1,0 +1,208 @@
+package dev.batchfetch;
+
+import dev.batchfetch.internal.Hooks;
+import dev.batchfetch.internal.admission.Answer;
+import dev.batchfetch.internal.admission.Exchange;
+import dev.batchfetch.internal.admission.Transport;
+import dev.batchfetch.internal.quota.QuotaHeaders;
+import dev.batchfetch.internal.quota.QuotaSignal;
+import dev.batchfetch.internal.time.FakeClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import okhttp3.HttpUrl;
+
+/**
+ * The network of a fetcher that runs in virtual time: a transport that answers every request from
+ * scripts, after a latency on the test's {@link FakeClock}, and records when each request went out
+ * and how many were in flight. With {@link #builder} a test builds a fetcher on it that starts no
+ * thread and opens no socket, advances the clock, and sees exactly which calls start when.
+ *
+ * <p>Requests are keyed by host and path, {@code "a.test/x"} for {@code http://a.test/x}. A key
+ * with no script left is answered 200 with the key as its body.
+ */
+final class FakeServer implements Transport {
+  /** One request as the server saw it: its key and when it went out, on the fake clock. */
+  record Sent(String key, long nanos) {}
+
+  /** One scripted answer. */
+  record Reply(int status, Map<String, List<String>> headers, Duration latency) {}
+
+  private final FakeClock clock;
+  private final Map<String, Queue<Reply>> scripts = new ConcurrentHashMap<>();
+  private final List<Sent> sent = new ArrayList<>();
+  private final List<Runnable> held = new ArrayList<>();
+  private Duration latency = Duration.ZERO;
+  private boolean holding;
+  private int inFlight;
+  private int maxInFlight;
+
+  FakeServer(FakeClock clock) {
+    this.clock = clock;
+  }
+
+  /** A fetcher builder whose fetchers run on {@code clock} and this server. */
+  BatchFetcher.Builder builder() {
+    return BatchFetcher.builder().hooks(new Hooks(clock, clock, clock, this));
+  }
+
+  /** Answers every request {@code latency} after it went out (default: at once). */
+  synchronized FakeServer latency(Duration latency) {
+    this.latency = latency;
+    return this;
+  }
+
+  /** Answers the next request for {@code key} with {@code status} and the given headers. */
+  FakeServer then(String key, int status, String... headers) {
+    return then(key, reply(status, latency, headers));
+  }
+
+  /** Answers the next request for {@code key} with {@code reply}. */
+  synchronized FakeServer then(String key, Reply reply) {
+    scripts.computeIfAbsent(key, k -> new ArrayDeque<>()).add(reply);
+    return this;
+  }
+
+  /** A reply of {@code status} with the headers given as name, value pairs, after {@code after}. */
+  static Reply reply(int status, Duration after, String... headers) {
+    Map<String, List<String>> map = new LinkedHashMap<>();
+    for (int i = 0; i < headers.length; i += 2) {
+      map.computeIfAbsent(headers[i], name -> new ArrayList<>()).add(headers[i + 1]);
+    }
+    return new Reply(status, map, after);
+  }
+
+  /** Holds every answer from now until {@link #release()}: requests stay in flight. */
+  synchronized FakeServer hold() {
+    holding = true;
+    return this;
+  }
+
+  /** Answers what was held, now, and stops holding. */
+  void release() {
+    List<Runnable> answers;
+    synchronized (this) {
+      holding = false;
+      answers = List.copyOf(held);
+      held.clear();
+    }
+    answers.forEach(answer -> clock.schedule(0, answer));
+  }
+
+  synchronized List<Sent> sent() {
+    return List.copyOf(sent);
+  }
+
+  /**
+   * When the requests whose key starts with {@code prefix} went out, in ms since the clock began.
+   */
+  synchronized List<Long> millisOf(String prefix) {
+    return sent.stream()
+        .filter(s -> s.key().startsWith(prefix))
+        .map(s -> Duration.ofNanos(s.nanos()).minus(Duration.ofNanos(startNanos())).toMillis())
+        .toList();
+  }
+
+  /** The keys of the requests sent, in order. */
+  synchronized List<String> keys() {
+    return sent.stream().map(Sent::key).toList();
+  }
+
+  synchronized int inFlight() {
+    return inFlight;
+  }
+
+  synchronized int maxInFlight() {
+    return maxInFlight;
+  }
+
+  private long startNanos() {
+    return clock.nanoTime() - clock.elapsed().toNanos();
+  }
+
+  @Override
+  public void send(Exchange exchange) {
+    Call call = new Call(exchange);
+    if (!exchange.open(call::cancel)) {
+      return;
+    }
+    HttpUrl url = exchange.request().url();
+    String key = url.host() + url.encodedPath();
+    Reply reply;
+    synchronized (this) {
+      sent.add(new Sent(key, clock.nanoTime()));
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      Queue<Reply> script = scripts.get(key);
+      Reply scripted = script == null ? null : script.poll();
+      reply = scripted != null ? scripted : new Reply(200, Map.of(), latency);
+    }
+    exchange.leaving();
+    Runnable answer = () -> call.answer(reply, key);
+    synchronized (this) {
+      if (holding) {
+        held.add(answer);
+        return;
+      }
+    }
+    var unused = clock.schedule(reply.latency().toNanos(), answer);
+  }
+
+  /** One attempt in flight: answered once, by its reply or by its cancellation. */
+  private final class Call {
+    private final Exchange exchange;
+    private boolean over;
+
+    Call(Exchange exchange) {
+      this.exchange = exchange;
+    }
+
+    void answer(Reply reply, String key) {
+      if (!finish()) {
+        return;
+      }
+      QuotaSignal signal = QuotaHeaders.parse(reply.headers(), clock.instant());
+      exchange.ended(
+          Answer.response(
+              reply.status(),
+              lowerCase(reply.headers()),
+              key.getBytes(StandardCharsets.UTF_8),
+              signal));
+    }
+
+    /** As OkHttp does: a cancelled call fails at once. */
+    void cancel() {
+      var unused =
+          clock.schedule(
+              0,
+              () -> {
+                if (finish()) {
+                  exchange.ended(
+                      Answer.failed(ErrorKind.CANCELLED, new java.io.IOException("Canceled")));
+                }
+              });
+    }
+
+    private boolean finish() {
+      synchronized (FakeServer.this) {
+        if (over) {
+          return false;
+        }
+        over = true;
+        inFlight--;
+        return true;
+      }
+    }
+  }
+
+  private static Map<String, List<String>> lowerCase(Map<String, List<String>> headers) {
+    Map<String, List<String>> lower = new LinkedHashMap<>();
+    headers.forEach((name, values) -> lower.put(name.toLowerCase(java.util.Locale.ROOT), values));
+    return lower;
+  }
+}
