@@ -57,10 +57,18 @@ class FaultsServerTest {
 
   /** Fetches {@code urls} and checks what every case checks. */
   private List<Result> fetchAndCheck(BatchFetcher fetcher, List<String> urls) {
+    return fetchAndCheck(fetcher, urls, server);
+  }
+
+  /**
+   * Fetches {@code urls} and checks what every case checks, the fetcher's being still usable with
+   * {@code after}: another server, when the case's server asked the fetcher to stay away.
+   */
+  private List<Result> fetchAndCheck(BatchFetcher fetcher, List<String> urls, FaultServer after) {
     List<Result> results = completes(fetcher.fetchAll(urls));
     oneResultPerInput(results, urls);
     serverSawEveryAttempt(server, results);
-    staysUsable(fetcher, server);
+    staysUsable(fetcher, after);
     return results;
   }
 
@@ -176,6 +184,11 @@ class FaultsServerTest {
         "503:99999999999", "503:2147483648", "408:99999999999", "408:2147483648");
   }
 
+  /**
+   * A wait too long for an {@code int} is a wait past the cap: the 503's input is {@link
+   * ErrorKind#RATE_LIMITED}, and so is the host's next input, unsent, as its server asked; the
+   * fetcher goes on with other hosts. (A 408's {@code Retry-After} is not read: it is retried.)
+   */
   @ParameterizedTest
   @MethodSource("hugeRetryAfters")
   void aRetryAfterTooLargeForAnIntIsAWaitBeyondTheCap(ExecutionPolicy policy, String answer) {
@@ -187,13 +200,20 @@ class FaultsServerTest {
             wire.respond(code, "Busy", "busy".getBytes(UTF_8), "Retry-After", retryAfter));
     BatchFetcher fetcher = fetcher(policy, FAST_RETRIES);
 
-    List<Result> results = fetchAndCheck(fetcher, server.urls("/busy", 2));
+    List<Result> results;
+    try (FaultServer other = FaultServer.start()) {
+      results = fetchAndCheck(fetcher, server.urls("/busy", 2), other);
+    }
 
     for (Result result : results) {
-      assertThat(result.status()).as("%s", result).isEqualTo(code);
       assertThat(FaultChecks.causedBy(result.exception(), NumberFormatException.class))
           .as("%s", result)
           .isFalse();
+      if (result.attempts() == 0) { // the host's next input, after the first was told to wait
+        assertThat(result.error()).as("%s", result).isEqualTo(ErrorKind.RATE_LIMITED);
+        continue;
+      }
+      assertThat(result.status()).as("%s", result).isEqualTo(code);
       if (code == 503) {
         assertThat(result.error()).as("%s", result).isEqualTo(ErrorKind.RATE_LIMITED);
       } else {
@@ -326,6 +346,92 @@ class FaultsServerTest {
           .as("time from request %d to request %d of %d", i - 3, i, arrivals.size())
           .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
     }
+  }
+
+  /**
+   * A redirect is followed as an attempt of its own (counted, under the limits), to another host
+   * too, where the request's {@code Authorization} is not sent; a POST answered 303 becomes a GET.
+   */
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#all")
+  void aRedirectIsFollowedAsAnAttemptOfItsOwn(ExecutionPolicy policy) {
+    try (FaultServer other = FaultServer.start()) {
+      server.on(
+          "/moved",
+          (request, wire) ->
+              wire.respond(303, "See Other", new byte[0], "Location", other.url("/landed")));
+      BatchFetcher fetcher = fetcher(policy, FAST_RETRIES);
+      FetchRequest post =
+          FetchRequest.of("POST", server.url("/moved"))
+              .withHeader("Authorization", "Bearer secret")
+              .withBody("{}".getBytes(UTF_8), "application/json");
+
+      List<Result> results = completes(fetcher.fetchAllRequests(List.of(post)));
+
+      Result result = results.get(0);
+      assertThat(result.isSuccess()).as("%s", result).isTrue();
+      assertThat(result.text()).isEqualTo("/landed");
+      assertThat(result.attempts()).isEqualTo(2);
+      assertThat(server.requests() + other.requests()).isEqualTo(2);
+      FaultServer.Request landed = other.received().get(0);
+      assertThat(landed.method()).isEqualTo("GET");
+      assertThat(landed.headers()).doesNotContainKey("authorization");
+      assertThat(landed.body()).isEmpty();
+    }
+  }
+
+  /** A client that does not follow redirects keeps them: the redirect is the result. */
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#all")
+  void aClientThatDoesNotFollowRedirectsGetsTheRedirect(ExecutionPolicy policy) {
+    server.on(
+        "/moved", (request, wire) -> wire.respond(302, "Found", new byte[0], "Location", "/ok"));
+    BatchFetcher fetcher =
+        leaks.track(
+            BatchFetcher.builder()
+                .policy(policy)
+                .client(new okhttp3.OkHttpClient.Builder().followRedirects(false).build())
+                .build());
+
+    List<Result> results = fetchAndCheck(fetcher, List.of(server.url("/moved/0")));
+
+    assertThat(results.get(0).status()).isEqualTo(302);
+    assertThat(results.get(0).error()).isEqualTo(ErrorKind.HTTP_STATUS);
+    assertThat(results.get(0).header("Location")).hasValue("/ok");
+  }
+
+  /**
+   * OkHttp still answers a 401 with the user's authenticator on its own; the request it sends is
+   * counted as an attempt, so that the results count every request the server saw.
+   */
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#all")
+  void anAuthenticatorsRequestIsCountedAsAnAttempt(ExecutionPolicy policy) {
+    server.on(
+        "/private",
+        (request, wire) ->
+            request.headers().containsKey("authorization")
+                ? wire.respond(200, "OK", "welcome".getBytes(UTF_8))
+                : wire.respond(401, "Unauthorized", new byte[0], "WWW-Authenticate", "Basic"));
+    okhttp3.OkHttpClient client =
+        new okhttp3.OkHttpClient.Builder()
+            .authenticator(
+                (route, response) ->
+                    response.request().header("Authorization") != null
+                        ? null
+                        : response
+                            .request()
+                            .newBuilder()
+                            .header("Authorization", okhttp3.Credentials.basic("me", "pw"))
+                            .build())
+            .build();
+    BatchFetcher fetcher =
+        leaks.track(BatchFetcher.builder().policy(policy).client(client).build());
+
+    List<Result> results = fetchAndCheck(fetcher, server.urls("/private", 3));
+
+    assertThat(results).allMatch(Result::isSuccess);
+    assertThat(results).extracting(Result::attempts).containsOnly(2);
   }
 
   /**

@@ -156,9 +156,15 @@ class FaultsUserCodeTest {
     staysUsable(fetcher, server);
   }
 
+  /**
+   * A progress listener's exception is logged and ignored (a listener is diagnostics, not worth a
+   * batch); an {@link Error} is not swallowed: the batch fails with it.
+   */
   @ParameterizedTest
   @MethodSource("policiesAndThrown")
-  void aProgressListenerThatThrowsDoesNotStopTheBatch(ExecutionPolicy policy, Thrown kind) {
+  void aProgressListenerThatThrowsAnErrorFailsTheBatchAndAnExceptionDoesNot(
+      ExecutionPolicy policy, Thrown kind) {
+    Throwable thrown = kind.make();
     BatchFetcher fetcher =
         leaks.track(
             BatchFetcher.builder()
@@ -167,15 +173,19 @@ class FaultsUserCodeTest {
                 .progressListener(
                     progress -> {
                       if (armed.get()) {
-                        sneakyThrow(kind.make());
+                        sneakyThrow(thrown);
                       }
                     })
                 .build());
     List<String> urls = server.urls("/ok", 20);
 
-    CompletableFuture<List<Result>> batch = fetcher.fetchAll(urls);
+    Throwable ended = ends(fetcher.fetchAll(urls));
 
-    checkEnded(batch, urls, null);
+    if (kind == Thrown.ERROR) {
+      assertThat(ended).as("the batch ended with").isSameAs(thrown);
+    } else {
+      assertThat(ended).as("the batch ended with").isNull();
+    }
     armed.set(false);
     staysUsable(fetcher, server);
   }
@@ -267,6 +277,40 @@ class FaultsUserCodeTest {
     }
     armed.set(false);
     staysUsable(fetcher, server);
+  }
+
+  /** A function that makes a host's limiter and throws: the host's inputs end unsent. */
+  @ParameterizedTest
+  @MethodSource("policiesAndThrown")
+  void aHostLimiterFunctionThatThrowsFailsTheHostsInputsWithoutSendingThem(
+      ExecutionPolicy policy, Thrown kind) {
+    Throwable thrown = kind.make();
+    BatchFetcher fetcher =
+        leaks.track(
+            BatchFetcher.builder()
+                .policy(policy)
+                .hostRateLimiters(
+                    host -> {
+                      if (armed.get()) {
+                        sneakyThrow(thrown);
+                      }
+                      return null;
+                    })
+                .build());
+    List<String> urls = server.urls("/ok", 5);
+
+    CompletableFuture<List<Result>> batch = fetcher.fetchAll(urls);
+
+    List<Result> results = checkEnded(batch, urls, thrown);
+    if (results != null) {
+      assertThat(results).extracting(Result::error).containsOnly(ErrorKind.QUOTA_UNAVAILABLE);
+      assertThat(results).allMatch(r -> causedBy(r.exception(), thrown), "caused by the throwable");
+      assertThat(server.requests()).as("requests sent without a permit").isZero();
+    }
+    armed.set(false);
+    try (FaultServer other = FaultServer.start()) { // the host is forgotten only once idle a while
+      staysUsable(fetcher, other);
+    }
   }
 
   /**

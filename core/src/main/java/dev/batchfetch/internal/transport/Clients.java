@@ -4,6 +4,7 @@ import dev.batchfetch.internal.Settings;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
@@ -11,12 +12,28 @@ import org.jspecify.annotations.Nullable;
 
 /** How a fetcher gets its OkHttp client. */
 public final class Clients {
+  /**
+   * How long an idle connection is kept for reuse: less than the 5 seconds after which Apache's and
+   * Node's servers close an idle connection by default (nginx waits 75). OkHttp does not retry a
+   * request on a connection the server closed meanwhile for the fetcher (see {@link #derive}), and
+   * a request written to one is lost: an attempt that fails, to be retried after its backoff, under
+   * a permit of its own. A connection idle this long belongs to a call pace of one every few
+   * seconds, which a new connection costs next to nothing.
+   */
+  static final Duration KEEP_ALIVE = Duration.ofSeconds(4);
+
   private Clients() {}
 
   /**
    * A client for one fetcher, derived from the user's (or a new one): its own dispatcher on {@code
    * threads} and connection pool, both sized to {@code concurrency}, the fetcher's timeouts, and
-   * the network interceptor that tells each exchange when its request leaves.
+   * the fetcher's two interceptors ({@link Interceptors}).
+   *
+   * <p>OkHttp's own retries and follow-ups are off: it would send again a request whose connection
+   * failed (a POST the server may have acted on), a 408, a 503 with {@code Retry-After: 0}, and
+   * every hop of a redirect, none of them under the fetcher's rate limit and bulkhead, nor counted
+   * in its attempts. The fetcher does each of these itself, as attempts of their own ({@link
+   * Redirects}).
    */
   public static OkHttpClient derive(Settings settings, int concurrency, ExecutorService threads) {
     Dispatcher dispatcher = new Dispatcher(threads);
@@ -25,10 +42,15 @@ public final class Clients {
     dispatcher.setMaxRequestsPerHost(concurrency);
     OkHttpClient base = settings.client();
     OkHttpClient.Builder builder = base == null ? new OkHttpClient.Builder() : base.newBuilder();
+    builder.interceptors().add(0, Interceptors.GUARD); // around the user's interceptors too
     builder
         .dispatcher(dispatcher)
-        .connectionPool(new ConnectionPool(concurrency, 5, TimeUnit.MINUTES))
-        .addNetworkInterceptor(OkHttpTransport.leaving());
+        .connectionPool(
+            new ConnectionPool(concurrency, KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS))
+        .addNetworkInterceptor(Interceptors.NETWORK)
+        .retryOnConnectionFailure(false)
+        .followRedirects(false)
+        .followSslRedirects(false);
     Settings.Timeouts timeouts = settings.timeouts();
     set(timeouts.connect(), builder::connectTimeout);
     set(timeouts.read(), builder::readTimeout);
@@ -37,9 +59,26 @@ public final class Clients {
     return builder.build();
   }
 
+  /** The redirects the user's client follows (OkHttp's default: all), for the fetcher to follow. */
+  public static Redirects redirects(Settings settings) {
+    OkHttpClient base = settings.client();
+    return base == null
+        ? Redirects.DEFAULT
+        : new Redirects(base.followRedirects(), base.followSslRedirects());
+  }
+
+  /**
+   * {@code client} without the user's application interceptors, for the requests of redirects: made
+   * from a request as those interceptors left it, they are not to pass them again.
+   */
+  static OkHttpClient withoutApplicationInterceptors(OkHttpClient client) {
+    OkHttpClient.Builder builder = client.newBuilder();
+    builder.interceptors().removeIf(interceptor -> interceptor != Interceptors.GUARD);
+    return builder.build();
+  }
+
   private static void set(
-      @Nullable Duration timeout,
-      java.util.function.Function<Duration, OkHttpClient.Builder> setter) {
+      @Nullable Duration timeout, Function<Duration, OkHttpClient.Builder> setter) {
     if (timeout != null) {
       var unused = setter.apply(timeout);
     }

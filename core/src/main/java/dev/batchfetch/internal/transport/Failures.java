@@ -1,6 +1,7 @@
 package dev.batchfetch.internal.transport;
 
 import dev.batchfetch.ErrorKind;
+import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -19,28 +20,39 @@ final class Failures {
     if (cancelled) {
       return ErrorKind.CANCELLED;
     }
-    if (failure instanceof BodyTooLargeException) {
+    Throwable cause = cause(failure);
+    if (cause instanceof BodyTooLargeException) {
       return ErrorKind.BODY_TOO_LARGE;
     }
-    if (failure instanceof InterruptedIOException) {
+    if (cause instanceof InterruptedIOException) {
       // SocketTimeoutException (connect, read, write) and OkHttp's call timeout, which throws
       // InterruptedIOException("timeout"); OkHttp also reports a dispatcher that shut down this
       // way.
-      return "executor rejected".equals(failure.getMessage())
+      return "executor rejected".equals(cause.getMessage())
           ? ErrorKind.REJECTED
           : ErrorKind.TIMEOUT;
     }
-    if (failure instanceof ConnectException
-        || failure instanceof UnknownHostException
-        || failure instanceof NoRouteToHostException) {
+    if (cause instanceof ConnectException
+        || cause instanceof UnknownHostException
+        || cause instanceof NoRouteToHostException) {
       return ErrorKind.CONNECT;
     }
-    if (failure instanceof SSLException) {
+    if (cause instanceof SSLException) {
       return ErrorKind.TLS;
     }
-    if (failure instanceof java.io.IOException) {
+    if (cause instanceof IOException) {
       return ErrorKind.IO;
     }
+    if (cause instanceof InterruptedException) {
+      return ErrorKind.CANCELLED; // only a closing fetcher interrupts its threads
+    }
     return ErrorKind.UNEXPECTED;
+  }
+
+  /** What a result reports of {@code failure}: what was thrown, unwrapped from a call. */
+  static Throwable cause(Throwable failure) {
+    return failure instanceof ThrownInCall && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 }
