@@ -69,7 +69,7 @@ import org.jspecify.annotations.Nullable;
  * <h2>Threads, connections and closing</h2>
  *
  * A fetcher owns no thread: its work (the policy's calls, OkHttp's dispatcher, timers, a streamed
- * batch's deliveries) runs on daemon threads shared by every fetcher of the JVM, at most the
+ * batch's input and deliveries) runs on daemon threads shared by every fetcher of the JVM, at most the
  * fetcher's width of calls at once, and those threads end when idle for a few seconds. An idle
  * fetcher therefore holds no thread, and the one-liner above, called in a loop, keeps the JVM's
  * thread count at about the policy's width. Fetchers without a {@link Builder#client client} of the
@@ -189,18 +189,20 @@ public final class BatchFetcher implements AutoCloseable {
    * BatchSummary summary = fetcher.fetchEach(urls, result -> store(result)).join();
    * }</pre>
    *
-   * <p>{@code urls} is iterated once, on the fetcher's admission thread, a little ahead of the
-   * calls (at most 10,000 inputs are out at once: read and not yet delivered). {@code onResult} is
-   * called once per input read, in completion order (see {@link Result#index()} for the input's
-   * position), one call at a time, on a delivery thread of the fetcher's; while it is slower than
-   * the network, the fetcher starts fewer calls, then reads no further, rather than buffer results
-   * without bound.
+   * <p>{@code urls} is iterated once, a little ahead of the calls (at most 10,000 inputs are out at
+   * once: read and not yet delivered), on an input thread of the fetcher's, one at a time: a source
+   * that is slow, or blocks in {@code next()}, holds up its own batch and nothing else, neither
+   * other batches nor deadlines. {@code onResult} is called once per input read, in completion
+   * order (see {@link Result#index()} for the input's position), one call at a time, on a delivery
+   * thread of the fetcher's; while it is slower than the network, the fetcher starts fewer calls,
+   * then reads no further, rather than buffer results without bound.
    *
    * <p>The future completes with a summary once the input is exhausted and every result has been
-   * delivered. It fails with the exception of {@code urls}' iterator if that throws (the inputs
-   * read before still get their results first), or with the exception of {@code onResult} if that
-   * throws (the batch then stops at once and nothing more is delivered). Cancelling it stops
-   * reading the input, cancels the calls in flight and delivers nothing more.
+   * delivered. It fails with what {@code urls}' iterator throws, an {@link Error} included (the
+   * inputs read before still get their results first), or with what {@code onResult} throws (the
+   * batch then stops at once and nothing more is delivered). Cancelling it stops reading the input,
+   * cancels the calls in flight and delivers nothing more; it does not wait for a source blocked in
+   * {@code next()}, and an input the source returns after the batch stopped is not part of it.
    *
    * @param urls absolute {@code http} or {@code https} URLs; a malformed or null element yields a
    *     result of kind {@link ErrorKind#INVALID_URL}
@@ -222,7 +224,7 @@ public final class BatchFetcher implements AutoCloseable {
 
   /**
    * Fetches every URL of {@code urls}, as {@link #fetchEach(Iterable, Consumer)} does: the stream
-   * is consumed lazily, once, on the fetcher's admission thread. The caller closes it, after the
+   * is consumed lazily, once, on an input thread of the fetcher's. The caller closes it, after the
    * batch is done.
    *
    * <pre>{@code
@@ -557,7 +559,8 @@ public final class BatchFetcher implements AutoCloseable {
 
     /**
      * When and how failed calls are tried again; default {@link RetryPolicy#defaults()} (three
-     * attempts for I/O failures, timeouts, 429, 502, 503 and 504, idempotent methods only).
+     * attempts for I/O failures, timeouts, 408, 429, 502, 503 and 504, idempotent methods only).
+     * These are the only retries: the fetcher's OkHttp client does not retry on its own.
      *
      * @throws NullPointerException if {@code retry} is null
      */
@@ -628,7 +631,9 @@ public final class BatchFetcher implements AutoCloseable {
     /**
      * How long one whole call may take, from connecting to reading the last byte of the body, zero
      * for no limit; default OkHttp's (none) or that of {@link #client}. The time a call waits for
-     * its rate-limit permit does not count.
+     * its rate-limit permit does not count. A call that runs out of it is a {@link
+     * ErrorKind#TIMEOUT} that may be retried; {@link #inputTimeout} bounds all of an input's
+     * attempts, and holds even where OkHttp's timeouts do not reach (a DNS lookup).
      *
      * @throws NullPointerException if {@code timeout} is null
      * @throws IllegalArgumentException if {@code timeout} is negative
@@ -669,6 +674,17 @@ public final class BatchFetcher implements AutoCloseable {
      * derived client a dispatcher and connection pool of its own, sized to its concurrency, so that
      * closing the fetcher never touches the given client, which is never changed.
      *
+     * <p>OkHttp's own retries and redirects are turned off in the derived client, so that every
+     * request is admitted under the fetcher's limits and counted in {@link Result#attempts()}: the
+     * fetcher retries as its {@link #retry} policy says, and follows redirects itself, each hop an
+     * attempt of its own, as the given client's {@code followRedirects} and {@code
+     * followSslRedirects} say (at most 20, as OkHttp). A redirect's request is made as OkHttp makes
+     * it, from the request as the client's application interceptors left it ({@code Authorization}
+     * dropped for another host), and does not pass them again. An {@code Authenticator}'s answer to
+     * a 401 or 407 is still sent by OkHttp, within the attempt, and counted as one. Whatever an
+     * interceptor, the DNS or other code of the client throws, an {@link Error} included, ends that
+     * input as {@link ErrorKind#UNEXPECTED}.
+     *
      * @throws NullPointerException if {@code client} is null
      */
     public Builder client(OkHttpClient client) {
@@ -691,7 +707,8 @@ public final class BatchFetcher implements AutoCloseable {
      * Content-Length}, or once that many bytes have come) makes the result {@link
      * ErrorKind#BODY_TOO_LARGE}, its status and headers kept, without reading the rest. Applies to
      * every {@link BodyHandling}; raise it to download large files with {@link
-     * BodyHandling#stream}.
+     * BodyHandling#stream}. The bodies of all calls in flight together stay within {@link
+     * #maxBodyBytesInFlight}.
      *
      * @throws IllegalArgumentException if {@code bytes} is negative
      */
@@ -700,6 +717,47 @@ public final class BatchFetcher implements AutoCloseable {
         throw new IllegalArgumentException("maxBodySize must not be negative, was " + bytes);
       }
       settings.maxBodySize(bytes);
+      return this;
+    }
+
+    /**
+     * The most bytes of response bodies this fetcher's calls hold in memory at once, all together;
+     * default: a budget shared by every fetcher of the JVM that sets none, a quarter of the heap's
+     * maximum ({@code -Xmx}). A body kept in its result takes its bytes before it reads them; when
+     * the budget has none free, the call waits (its thread does, as for a slow server) until
+     * another body gives its bytes back, so that no mix of large or compressed bodies exhausts the
+     * heap, whatever the servers send. So that calls never wait on each other for good, one body at
+     * a time may be read past the budget, up to {@link #maxBodySize}: at most this budget plus one
+     * {@code maxBodySize} is held. Small bodies (up to 64 KiB, less when the budget is small for
+     * the fetcher's concurrency) and bodies read by {@link BodyHandling#discard()} or {@link
+     * BodyHandling#stream} need none. A single body over {@link #maxBodySize} still ends as {@link
+     * ErrorKind#BODY_TOO_LARGE}.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is negative
+     */
+    public Builder maxBodyBytesInFlight(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException(
+            "maxBodyBytesInFlight must not be negative, was " + bytes);
+      }
+      settings.maxBodyBytesInFlight(bytes);
+      return this;
+    }
+
+    /**
+     * The most time one input may spend in flight, over all its attempts; default 2 minutes, {@link
+     * Duration#ZERO} for no limit. Time waiting for admission (permits, slots, pauses its server
+     * asked for) and backoffs between attempts do not count. When it runs out, the input ends as
+     * {@link ErrorKind#TIMEOUT} and is not retried; its call is cancelled. It ends on the fetcher's
+     * own timer, so an input whose call is stuck where no OkHttp timeout reaches (a body dripped a
+     * byte at a time, a DNS lookup that never answers) still ends, and its slots go back. Raise it
+     * for large downloads: a 1 GiB body at 10 MB/s takes 100 seconds.
+     *
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public Builder inputTimeout(Duration timeout) {
+      settings.inputTimeout(checkTimeout(timeout, "inputTimeout"));
       return this;
     }
 
@@ -727,7 +785,8 @@ public final class BatchFetcher implements AutoCloseable {
      * Hears how each running batch is doing, every {@link #progressInterval} and once more when it
      * ends ({@link Progress#done()}); default none. Called on the fetcher's scheduling lane, which
      * also admits calls: keep it quick, and hand slow work to another thread. An exception it
-     * throws is logged and ignored.
+     * throws is logged and ignored; an {@link
+     * Error} is not swallowed: the batch's future fails with it.
      *
      * @throws NullPointerException if {@code listener} is null
      */

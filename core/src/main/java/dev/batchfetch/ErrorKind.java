@@ -12,13 +12,17 @@ public enum ErrorKind {
   /** No connection could be made: refused, unknown host, no route. */
   CONNECT,
   /**
-   * A connect, read, write or whole-call timeout expired, or the batch's deadline ({@link
+   * A connect, read, write or whole-call timeout expired, the input spent its whole {@link
+   * BatchFetcher.Builder#inputTimeout} in flight, or the batch's deadline ({@link
    * BatchFetcher.Builder#batchTimeout}) passed before the input was done.
    */
   TIMEOUT,
   /** The TLS handshake failed. */
   TLS,
-  /** The exchange failed on the wire after it started, for example a connection cut mid-body. */
+  /**
+   * The exchange failed on the wire after it started, for example a connection cut mid-body, or a
+   * response that is not HTTP (a status line outside 100..999).
+   */
   IO,
   /**
    * The response body was longer than {@link BatchFetcher.Builder#maxBodySize}: the status and
@@ -44,6 +48,9 @@ public enum ErrorKind {
    * The call never started: the fetcher was closed, or the batch cancelled, before it was admitted.
    */
   REJECTED,
-  /** An unexpected exception, for example from an interceptor of the user's client. */
+  /**
+   * An unexpected exception or error, for example from an interceptor of the user's client or a
+   * {@link BodyHandling#stream} handler.
+   */
   UNEXPECTED
 }

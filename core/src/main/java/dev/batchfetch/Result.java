@@ -46,12 +46,16 @@ import org.jspecify.annotations.Nullable;
  * @param body the response body; empty when there was none
  * @param elapsed the time from the start of the first attempt (after its admission) to the end of
  *     the last, backoffs between attempts included; zero when no attempt started
- * @param attempts how many attempts were sent, retries included; 0 when none was
+ * @param attempts how many requests were sent for this input: retries included, and each hop of a
+ *     redirect it followed (and a request OkHttp's {@code Authenticator} answered a 401 with); 0
+ *     when none was
  * @param admissionWait how long this input waited to be admitted, over all its attempts: for
  *     rate-limit permits, bulkhead slots and the pauses its server asked for ({@code Retry-After}),
  *     but not the backoff between attempts
  * @param error why this is not a success, or null when it is one
- * @param exception the exception behind {@code error}, or null for a success or an HTTP status
+ * @param exception the exception behind {@code error}, or null for a success or an HTTP status (but
+ *     a redirect not followed because the input followed 20 already has a {@code
+ *     ProtocolException})
  * @param tag the {@link FetchRequest#withTag tag} of the request this is the result of, the same
  *     object; null for a URL, or a request without one
  */

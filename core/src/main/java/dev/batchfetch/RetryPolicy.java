@@ -4,10 +4,11 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * When and how a failed call is tried again: after an I/O failure, a timeout, or a {@code 429},
- * {@code 502}, {@code 503} or {@code 504}, up to {@code maxAttempts} attempts in all, waiting an
- * exponential backoff with jitter between them, or as long as the server's {@code Retry-After} on
- * one of those statuses says, which takes precedence.
+ * When and how a failed call is tried again: after an I/O failure, a timeout, or a {@code 408},
+ * {@code 429}, {@code 502}, {@code 503} or {@code 504}, up to {@code maxAttempts} attempts in all,
+ * waiting an exponential backoff with jitter between them, or as long as the server's {@code
+ * Retry-After} on a {@code 429}, {@code 502}, {@code 503} or {@code 504} says, which takes
+ * precedence.
  *
  * <pre>{@code
  * RetryPolicy.defaults()                      // 3 attempts, 500 ms, 1 s, ... up to 30 s, jitter 0.5
@@ -18,8 +19,10 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Only idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) are retried unless {@link
- * #retryNonIdempotent()}. A retry is a new admission: it waits for a rate-limit permit and a
- * bulkhead slot like any call. Immutable and thread-safe.
+ * #retryNonIdempotent()}, even after a connection failure that may have come before the server read
+ * the request: the fetcher cannot tell. A retry is a new admission: it waits for a rate-limit
+ * permit and a bulkhead slot like any call. These are a fetcher's only retries (its OkHttp client
+ * makes none of its own). Immutable and thread-safe.
  *
  * @param maxAttempts attempts in all, the first included; 1 means no retry
  * @param initialBackoff the wait before the first retry, before jitter

@@ -19,6 +19,7 @@ import dev.batchfetch.internal.limit.Limiter;
 import dev.batchfetch.internal.limit.UserLimiter;
 import dev.batchfetch.internal.time.Scheduler;
 import dev.batchfetch.internal.time.Ticker;
+import dev.batchfetch.internal.transport.BodyBudget;
 import dev.batchfetch.internal.transport.BodyReader;
 import dev.batchfetch.internal.transport.Clients;
 import dev.batchfetch.internal.transport.OkHttpTransport;
@@ -73,6 +74,7 @@ public final class Engine implements AutoCloseable {
   private final List<ExecutorService> interruptOnClose = new ArrayList<>();
   private final @Nullable OkHttpClient client;
   private final Executor quotaThreads;
+  private final Executor inputThreads;
   private final Executor delivery;
   private final RequestFactory requests;
   private final Admission admission;
@@ -97,6 +99,7 @@ public final class Engine implements AutoCloseable {
       this.ticker = hooks.ticker();
       this.scheduler = hooks.scheduler();
       this.quotaThreads = hooks.executor();
+      this.inputThreads = hooks.executor();
       this.delivery = hooks.executor();
       this.client = null;
       transport = hooks.transport();
@@ -108,6 +111,11 @@ public final class Engine implements AutoCloseable {
       ExecutorService quota = threads.fixed("quota", QUOTA_THREADS);
       interruptOnClose.add(quota);
       this.quotaThreads = quota;
+      // One thread per streamed batch reading its input at the time, none when idle; interrupted
+      // on close, as a source blocked in next() may be.
+      ExecutorService input = threads.cached("input");
+      interruptOnClose.add(input);
+      this.inputThreads = input;
       // One thread per streamed batch delivering at the time, none when idle.
       this.delivery = threads.cached("delivery");
       // One thread per call the dispatcher may run, no more: a call that ends hands the next one to
@@ -124,10 +132,16 @@ public final class Engine implements AutoCloseable {
                 : threads.on(users, "worker", concurrency);
         interruptOnClose.add(workers);
       }
+      long budget = settings.maxBodyBytesInFlight();
       transport =
           new OkHttpTransport(
               http,
-              new BodyReader(settings.bodyHandling(), settings.maxBodySize()),
+              Clients.redirects(settings),
+              new BodyReader(
+                  settings.bodyHandling(),
+                  settings.maxBodySize(),
+                  budget < 0 ? BodyBudget.shared() : new BodyBudget(budget),
+                  concurrency),
               ticker,
               workers);
     }
@@ -146,7 +160,8 @@ public final class Engine implements AutoCloseable {
                 new Retries(settings.retry()),
                 settings.maxRetryAfter(),
                 settings.adaptToServerQuota(),
-                settings.maxPending()),
+                settings.maxPending(),
+                settings.inputTimeout()),
             transport,
             scheduler,
             quotaThreads,
@@ -249,6 +264,7 @@ public final class Engine implements AutoCloseable {
         deliveryBuffer,
         kind,
         ticker,
+        inputThreads,
         delivery,
         admission::unstall);
   }
@@ -387,11 +403,17 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * Reports to {@code listener}: an exception it throws is logged and ignored; an {@link Error} is
+   * not to be swallowed, and fails the batch.
+   */
   private void tell(Consumer<? super Progress> listener, Batch batch) {
     try {
       batch.tally().report(settings.rateLimit(), listener);
     } catch (RuntimeException e) {
       log.warn("{}: the progress listener failed", name, e);
+    } catch (Error e) {
+      batch.future().completeExceptionally(e);
     }
   }
 
@@ -513,7 +535,12 @@ public final class Engine implements AutoCloseable {
       return key -> null;
     }
     return key -> {
-      RateLimiter limiter = users.apply(key);
+      RateLimiter limiter;
+      try {
+        limiter = users.apply(key);
+      } catch (Throwable e) { // the host's inputs end as QUOTA_UNAVAILABLE, unsent
+        return UserLimiter.failed(key, e);
+      }
       return limiter == null ? null : new UserLimiter(limiter, quotaThreads, ticker);
     };
   }

@@ -22,6 +22,9 @@ import org.jspecify.annotations.Nullable;
  * class only holds them. Thread-safe once built.
  */
 public final class Settings {
+  /** The default of {@link #inputTimeout()}. */
+  public static final Duration DEFAULT_INPUT_TIMEOUT = Duration.ofMinutes(2);
+
   private final ExecutionPolicy policy;
   private final RateLimit rateLimit;
   private final @Nullable RateLimiter rateLimiter;
@@ -38,6 +41,8 @@ public final class Settings {
   private final @Nullable OkHttpClient client;
   private final BodyHandling bodyHandling;
   private final long maxBodySize;
+  private final long maxBodyBytesInFlight;
+  private final Duration inputTimeout;
   private final @Nullable Duration batchTimeout;
   private final @Nullable Consumer<? super Progress> progressListener;
   private final Duration progressInterval;
@@ -74,6 +79,8 @@ public final class Settings {
     this.client = b.client;
     this.bodyHandling = b.bodyHandling;
     this.maxBodySize = b.maxBodySize;
+    this.maxBodyBytesInFlight = b.maxBodyBytesInFlight;
+    this.inputTimeout = b.inputTimeout;
     this.batchTimeout = b.batchTimeout;
     this.progressListener = b.progressListener;
     this.progressInterval = b.progressInterval;
@@ -156,6 +163,16 @@ public final class Settings {
     return maxBodySize;
   }
 
+  /** The most body bytes all calls hold in memory at once; -1 for the JVM's shared budget. */
+  public long maxBodyBytesInFlight() {
+    return maxBodyBytesInFlight;
+  }
+
+  /** The most time one input spends in flight over all its attempts; zero for no limit. */
+  public Duration inputTimeout() {
+    return inputTimeout;
+  }
+
   /** Each batch's deadline from its submission, or null for none. */
   public @Nullable Duration batchTimeout() {
     return batchTimeout;
@@ -195,6 +212,8 @@ public final class Settings {
     private @Nullable OkHttpClient client;
     private BodyHandling bodyHandling = BodyHandling.keep();
     private long maxBodySize = 8L * 1024 * 1024;
+    private long maxBodyBytesInFlight = -1;
+    private Duration inputTimeout = DEFAULT_INPUT_TIMEOUT;
     private @Nullable Duration batchTimeout;
     private @Nullable Consumer<? super Progress> progressListener;
     private Duration progressInterval = Duration.ofSeconds(1);
@@ -305,6 +324,16 @@ public final class Settings {
 
     public Builder maxBodySize(long bytes) {
       this.maxBodySize = bytes;
+      return this;
+    }
+
+    public Builder maxBodyBytesInFlight(long bytes) {
+      this.maxBodyBytesInFlight = bytes;
+      return this;
+    }
+
+    public Builder inputTimeout(Duration timeout) {
+      this.inputTimeout = timeout;
       return this;
     }
 

@@ -6,12 +6,14 @@ import dev.batchfetch.Result;
 import dev.batchfetch.internal.admission.Decision.Verdict;
 import dev.batchfetch.internal.batch.Batch;
 import dev.batchfetch.internal.batch.Prepared;
+import dev.batchfetch.internal.batch.Results;
 import dev.batchfetch.internal.limit.Limiter;
 import dev.batchfetch.internal.limit.Permit;
 import dev.batchfetch.internal.quota.QuotaSignal;
 import dev.batchfetch.internal.time.Scheduler;
 import dev.batchfetch.internal.time.Ticker;
 import io.github.resilience4j.bulkhead.Bulkhead;
+import java.net.ProtocolException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,6 +26,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import okhttp3.Request;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -38,7 +41,9 @@ import org.jspecify.annotations.Nullable;
  * timer; a remote limiter is asked on a quota thread; nothing blocks the loop.
  *
  * <p>After an attempt, {@link Decision} says what it means; its verdict pauses or blocks the host,
- * the slots go back, and a retry joins the head of the host's queue after its wait.
+ * the slots go back, and a retry joins the head of the host's queue after its wait. A redirect's
+ * request joins the head of its own host's queue at once: every request, follow-ups included, takes
+ * a slot and a permit.
  *
  * <p>All state but the thread-safe limiters and bulkheads is confined to the {@link Loop}: every
  * method here runs on it, except {@link #submit}, {@link #close} and {@link #attemptEnded}, which
@@ -48,7 +53,12 @@ public final class Admission implements Exchange.Listener {
   /** When a limiter cannot reserve a permit within its timeout, ask again after this long. */
   private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-  /** The fixed parts of admission: what it admits against, and the rules after an attempt. */
+  /**
+   * The fixed parts of admission: what it admits against, and the rules after an attempt.
+   *
+   * @param inputTimeout the most time an input spends in flight over all its attempts; zero for no
+   *     limit
+   */
   public record Limits(
       Limiter globalLimiter,
       Bulkhead globalBulkhead,
@@ -56,7 +66,8 @@ public final class Admission implements Exchange.Listener {
       Retries retries,
       Duration maxRetryAfter,
       boolean adaptToServerQuota,
-      int maxPending) {}
+      int maxPending,
+      Duration inputTimeout) {}
 
   private final Limits limits;
   private final Limiter globalLimiter;
@@ -65,6 +76,7 @@ public final class Admission implements Exchange.Listener {
   private final Transport transport;
   private final Executor quotaThreads;
   private final Ticker ticker;
+  private final Scheduler scheduler;
   private final Loop loop;
   private final Queue<Batch> batches = new ConcurrentLinkedQueue<>();
   private volatile boolean closed;
@@ -92,6 +104,7 @@ public final class Admission implements Exchange.Listener {
     this.transport = transport;
     this.quotaThreads = quotaThreads;
     this.ticker = ticker;
+    this.scheduler = scheduler;
     this.loop = new Loop(scheduler, this::step);
   }
 
@@ -130,21 +143,25 @@ public final class Admission implements Exchange.Listener {
 
   /** After an attempt: apply the decision, then give the slots back. Any thread. */
   @Override
-  public void attemptEnded(Exchange exchange, Result attempt, QuotaSignal signal) {
+  public void attemptEnded(
+      Exchange exchange, Result attempt, QuotaSignal signal, @Nullable Request followUp) {
     Host host = exchange.host;
     try {
       if (!exchange.isDone()) {
         Retries.Attempts retry = exchange.retry;
-        long backoff = retry == null ? -1 : retry.backoffAfter(attempt);
-        apply(
-            exchange,
+        // A redirect is not retried: it is a response, whose follow-up is a request of its own.
+        long backoff = retry == null || followUp != null ? -1 : retry.backoffAfter(attempt);
+        Verdict verdict =
             Decision.decide(
                 attempt,
                 signal,
                 backoff,
                 ticker.instant(),
                 limits.maxRetryAfter(),
-                limits.adaptToServerQuota()));
+                limits.adaptToServerQuota());
+        if (followUp == null || !follows(exchange, verdict, followUp)) {
+          apply(exchange, verdict);
+        }
       }
     } finally {
       // The slots go back on the loop, after the hold the verdict posted: released at once, they
@@ -157,12 +174,57 @@ public final class Admission implements Exchange.Listener {
     }
   }
 
+  /**
+   * Whether the input goes on with {@code followUp}, a redirect's request: then the host hears
+   * {@code verdict} (a redirect may say something of the quota), and the follow-up joins the head
+   * of its own host's queue, to take a slot and a permit like any request. False if the verdict
+   * says more than a redirect (a hold past the cap), or the input followed too many already: then
+   * {@code verdict} applies as it is, and the redirect is the input's result.
+   */
+  private boolean follows(Exchange exchange, Verdict verdict, Request followUp) {
+    Result result = verdict.result();
+    if (result == null || result.error() != ErrorKind.HTTP_STATUS || verdict.block()) {
+      return false;
+    }
+    if (!exchange.mayFollow()) {
+      ProtocolException tooMany =
+          new ProtocolException("Too many follow-up requests: " + (Exchange.MAX_FOLLOW_UPS + 1));
+      apply(
+          exchange,
+          new Verdict(
+              verdict.holdNanos(),
+              false,
+              verdict.drain(),
+              verdict.slowTo(),
+              Results.withError(result, ErrorKind.HTTP_STATUS, tooMany),
+              0,
+              false));
+      return true;
+    }
+    applyToHost(exchange.host, verdict);
+    loop.post(
+        () -> {
+          if (!exchange.isDone()) {
+            exchange.follow(followUp, hosts.of(followUp.url()));
+            enqueue(exchange, true);
+          }
+        });
+    return true;
+  }
+
   private void apply(Exchange exchange, Verdict verdict) {
-    Host host = exchange.host;
     Result result = verdict.result();
     if (result == null) { // first: when a hold and the retry's wait end together, it goes first
       retryLater(exchange, verdict);
     }
+    applyToHost(exchange.host, verdict);
+    if (result != null) {
+      exchange.complete(result);
+    }
+  }
+
+  /** What {@code verdict} says of {@code host}: slow it, spend its burst, hold or block it. */
+  private void applyToHost(Host host, Verdict verdict) {
     RateLimit slowTo = verdict.slowTo();
     if (slowTo != null) {
       loop.post(() -> host.slowTo(slowTo));
@@ -181,9 +243,6 @@ public final class Admission implements Exchange.Listener {
               host.pauseUntil(until);
             }
           });
-    }
-    if (result != null) {
-      exchange.complete(result);
     }
   }
 
@@ -253,7 +312,9 @@ public final class Admission implements Exchange.Listener {
             nextSequence++,
             limits.retries().attemptsFor(request.request()),
             this,
-            ticker);
+            ticker,
+            scheduler,
+            limits.inputTimeout().toNanos());
     batch.track(exchange);
     if (closed || batch.isStopped()) { // stopped while we claimed: its stop() may have missed this
       batch.endLate(exchange);
@@ -355,8 +416,8 @@ public final class Admission implements Exchange.Listener {
    * slots held, and goes on with {@code permitted} on the loop. A local limiter answers at once; a
    * remote one is asked on a quota thread while the host waits, as for a timer. Without a permit
    * within the limiter's timeout, the slots go back and the exchange returns to the head of the
-   * queue for a while; a limiter that fails ends the input as {@code QUOTA_UNAVAILABLE}: no call
-   * goes out without a permit.
+   * queue for a while; a limiter that fails, with anything, an {@link Error} included, ends the
+   * input as {@code QUOTA_UNAVAILABLE}: no call goes out without a permit.
    */
   private void reserve(Limiter limiter, Host host, Exchange exchange, Consumer<Permit> permitted) {
     if (!limiter.isRemote()) {
@@ -369,7 +430,7 @@ public final class Admission implements Exchange.Listener {
           Permit permit;
           try {
             permit = limiter.reserve();
-          } catch (RuntimeException e) {
+          } catch (Throwable e) { // an Error too: the input ends, unsent, and nothing escapes
             loop.post(
                 () -> {
                   host.woken();
@@ -418,8 +479,12 @@ public final class Admission implements Exchange.Listener {
       startLater(host, exchange, extra);
       return;
     }
-    exchange.planned(ticker.nanoTime());
-    transport.send(exchange);
+    if (exchange.planned(ticker.nanoTime())) {
+      transport.send(exchange);
+    } else { // its earlier attempts spent its whole time in flight
+      release(host);
+      exchange.complete(exchange.timedOut());
+    }
     markReady(host);
   }
 

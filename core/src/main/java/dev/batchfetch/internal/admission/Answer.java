@@ -4,6 +4,7 @@ import dev.batchfetch.ErrorKind;
 import dev.batchfetch.internal.quota.QuotaSignal;
 import java.util.List;
 import java.util.Map;
+import okhttp3.Request;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,6 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param error why the attempt is not a success, or null
  * @param exception the exception behind {@code error}, or null
  * @param signal what the response said of the server's quota
+ * @param followUp the request a redirect asks for, to be sent as an attempt of its own; null when
+ *     the response is not one the fetcher follows
  */
 @SuppressWarnings("ArrayRecordComponent") // handed on to the result, which copies it
 public record Answer(
@@ -24,13 +27,14 @@ public record Answer(
     byte[] body,
     @Nullable ErrorKind error,
     @Nullable Throwable exception,
-    QuotaSignal signal) {
+    QuotaSignal signal,
+    @Nullable Request followUp) {
 
   private static final byte[] NO_BODY = new byte[0];
 
   /** An attempt that got no response, of {@code kind} because of {@code exception}. */
   public static Answer failed(ErrorKind kind, @Nullable Throwable exception) {
-    return new Answer(0, Map.of(), NO_BODY, kind, exception, QuotaSignal.NONE);
+    return new Answer(0, Map.of(), NO_BODY, kind, exception, QuotaSignal.NONE, null);
   }
 
   /**
@@ -40,12 +44,27 @@ public record Answer(
   public static Answer response(
       int status, Map<String, List<String>> headers, byte[] body, QuotaSignal signal) {
     return new Answer(
-        status, headers, body, isSuccess(status) ? null : ErrorKind.HTTP_STATUS, null, signal);
+        status,
+        headers,
+        body,
+        isSuccess(status) ? null : ErrorKind.HTTP_STATUS,
+        null,
+        signal,
+        null);
+  }
+
+  /**
+   * A redirect of {@code status} whose {@code followUp} the fetcher sends next, as an attempt of
+   * its own; its body was not read.
+   */
+  public static Answer redirect(
+      int status, Map<String, List<String>> headers, QuotaSignal signal, Request followUp) {
+    return new Answer(status, headers, NO_BODY, ErrorKind.HTTP_STATUS, null, signal, followUp);
   }
 
   /** This response, whose body could not be read: {@code kind} because of {@code exception}. */
   public Answer bodyFailed(ErrorKind kind, Throwable exception) {
-    return new Answer(status, headers, NO_BODY, kind, exception, signal);
+    return new Answer(status, headers, NO_BODY, kind, exception, signal, null);
   }
 
   /** Whether a response of {@code status} is a success: the one place that says 2xx. */

@@ -4,6 +4,7 @@ import dev.batchfetch.ErrorKind;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import dev.batchfetch.internal.batch.Results;
+import dev.batchfetch.internal.quota.QuotaHeaders;
 import dev.batchfetch.internal.quota.QuotaSignal;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>A retryable failure is tried again after the server's {@code Retry-After} (which counts as
  *       admission wait) or the backoff; anything else completes the input.
  *   <li>With {@code adaptToServerQuota}, a quota the server announces (a limit and a window) slows
- *       the host to it.
+ *       the host to it; one slower than a call per {@code maxRetryAfter} (one a year, say) is a
+ *       wait past the cap instead, and blocks the host for one of its intervals.
  * </ul>
  */
 final class Decision {
@@ -72,6 +74,12 @@ final class Decision {
         holdUntil == null ? 0 : Math.max(0, Duration.between(now, holdUntil).toNanos());
     boolean beyondCap = holdUntil != null && holdNanos > maxRetryAfter.toNanos();
     RateLimit slowTo = adaptToServerQuota ? announced(signal) : null;
+    long sparseNanos = adaptToServerQuota ? sparse(signal, maxRetryAfter) : 0;
+    if (sparseNanos > 0) { // not a rate to keep: a wait past the cap
+      slowTo = null;
+      holdNanos = Math.max(holdNanos, sparseNanos);
+      beyondCap = true;
+    }
     boolean drain = false;
     if (holdUntil == null && Retries.isTooMany(status)) {
       drain = true;
@@ -96,6 +104,24 @@ final class Decision {
         ? signal
         : new QuotaSignal(
             null, signal.limit(), signal.remaining(), signal.reset(), signal.window());
+  }
+
+  /**
+   * The interval between the calls of the quota the server announces, in nanoseconds, if it is
+   * longer than {@code cap}, at most {@link QuotaHeaders#MAX_HORIZON}; 0 if it is not, or if the
+   * server announces none.
+   */
+  private static long sparse(QuotaSignal signal, Duration cap) {
+    Duration window = signal.window();
+    if (signal.limit() <= 0 || window == null) {
+      return 0;
+    }
+    Duration interval = window.dividedBy(signal.limit());
+    if (interval.compareTo(cap) <= 0) {
+      return 0;
+    }
+    return (interval.compareTo(QuotaHeaders.MAX_HORIZON) < 0 ? interval : QuotaHeaders.MAX_HORIZON)
+        .toNanos();
   }
 
   /** The quota the server announces, if it gives a limit and a window the fetcher can keep. */

@@ -7,6 +7,7 @@ import dev.batchfetch.internal.batch.RequestTag;
 import dev.batchfetch.internal.batch.Results;
 import dev.batchfetch.internal.limit.Permit;
 import dev.batchfetch.internal.quota.QuotaSignal;
+import dev.batchfetch.internal.time.Scheduler;
 import dev.batchfetch.internal.time.Ticker;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -21,30 +22,68 @@ import org.jspecify.annotations.Nullable;
 /**
  * One input of a batch on its way to its one result, over one or more attempts. Admission queues
  * it, reserves its permits and hands each attempt to the {@link Transport}, which reports how the
- * attempt ended through {@link #ended}; the {@link Listener} then decides whether to try again or
- * to {@link #complete} it. The only way an input with an exchange ends: its own {@link #complete},
- * reached by admission's decision, by {@link #cancel} (its batch stopped), or by a failure to send.
+ * attempt ended through {@link #ended}; the {@link Listener} then decides whether to try again, to
+ * follow a redirect (the exchange then goes on with another {@link #request()}, perhaps to another
+ * host) or to {@link #complete} it. The only way an input with an exchange ends: its own {@link
+ * #complete}, reached by admission's decision, by {@link #cancel} (its batch stopped), by its time
+ * in flight running out, or by a failure to send.
  *
- * <p>Thread-safe: attempts end on the transport's threads, cancellation comes from any thread; the
- * permits and the queue times are set by the admission loop before the attempt starts.
+ * <p>Each attempt ends exactly once, whichever comes first: the transport's report, or the input's
+ * timer ({@code inputTimeout}), which ends the input as {@code TIMEOUT} on the fetcher's own clock
+ * even if the call's thread is stuck where OkHttp cannot interrupt it (a DNS lookup); a report that
+ * comes after is dropped. Either way the listener hears once, and gives the attempt's slots back.
+ *
+ * <p>Thread-safe: attempts end on the transport's threads or the scheduler's, cancellation comes
+ * from any thread; the permits, the queue times and a redirect's request and host are set by the
+ * admission loop before the attempt starts.
  */
 public final class Exchange implements Batch.Ongoing {
-  /** Hears how each attempt ended. */
+  /** Hears how each attempt ended, exactly once per attempt. */
   interface Listener {
-    void attemptEnded(Exchange exchange, Result attempt, QuotaSignal signal);
+    /**
+     * Hears {@code attempt}, its quota {@code signal}, and {@code followUp}, the request a redirect
+     * asks for next, or null.
+     */
+    void attemptEnded(
+        Exchange exchange, Result attempt, QuotaSignal signal, @Nullable Request followUp);
   }
 
+  /**
+   * How many redirects one input follows, as OkHttp and Chrome do; the 21st request is the last.
+   */
+  static final int MAX_FOLLOW_UPS = 20;
+
+  // The state of the present attempt.
+  private static final int IDLE = 0; // none: queued, or waiting for a retry
+  private static final int PLANNED = 1; // admission is handing it to the transport
+  private static final int OPEN = 2; // the transport is sending it
+
   final Batch batch;
-  final Host host;
   final long sequence;
   final Retries.@Nullable Attempts retry;
   private final int index;
   private final String url;
-  private final Request request;
   private final Listener listener;
   private final Ticker ticker;
   private final @Nullable Object usersTag;
+  private final Scheduler scheduler;
+  private final long inputTimeoutNanos;
   private final AtomicBoolean completed = new AtomicBoolean();
+  private final AtomicInteger state = new AtomicInteger(IDLE);
+
+  /** The host whose queue, slots and permits the next attempt takes; a redirect may change it. */
+  volatile Host host;
+
+  private volatile Request request;
+  private volatile boolean sentThisAttempt;
+  private volatile long openedAtNanos;
+
+  // Written when an attempt ends or by the loop, read by the loop or the next attempt: the
+  // hand-offs
+  // between them (the state, the loop's mailbox, the transport's executor) order the accesses.
+  private int followUps;
+  private long usedNanos;
+  private volatile Scheduler.Cancellable timer = Scheduler.Cancellable.NONE;
   private volatile @Nullable Runnable cancelCall;
   private volatile @Nullable CancellationException cancelled;
   private final AtomicInteger attempts = new AtomicInteger();
@@ -52,7 +91,6 @@ public final class Exchange implements Batch.Ongoing {
   private volatile long firstStartNanos;
   private volatile long queuedAtNanos;
   private volatile long plannedStartNanos;
-  private final AtomicInteger sentAttempt = new AtomicInteger();
   private volatile @Nullable Thread departing;
 
   /** The present attempt's permits, reserved by the admission loop. */
@@ -69,7 +107,9 @@ public final class Exchange implements Batch.Ongoing {
       long sequence,
       Retries.@Nullable Attempts retry,
       Listener listener,
-      Ticker ticker) {
+      Ticker ticker,
+      Scheduler scheduler,
+      long inputTimeoutNanos) {
     this.batch = batch;
     this.index = index;
     this.url = url;
@@ -79,6 +119,8 @@ public final class Exchange implements Batch.Ongoing {
     this.retry = retry;
     this.listener = listener;
     this.ticker = ticker;
+    this.scheduler = scheduler;
+    this.inputTimeoutNanos = inputTimeoutNanos;
     RequestTag tag = request.tag(RequestTag.class);
     this.usersTag = tag == null ? null : tag.users();
     if (tag != null) {
@@ -86,9 +128,17 @@ public final class Exchange implements Batch.Ongoing {
     }
   }
 
-  /** The request to send; the same for every attempt. */
+  /** The request to send: the input's, or the last redirect's. */
   public Request request() {
     return request;
+  }
+
+  /**
+   * Whether {@link #request()} is a redirect's, made from the request as the client's application
+   * interceptors left it: it is sent without passing them again, as OkHttp sends its follow-ups.
+   */
+  public boolean isFollowUp() {
+    return followUps > 0;
   }
 
   /** The input's position in its batch. */
@@ -116,7 +166,12 @@ public final class Exchange implements Batch.Ongoing {
       notSent(Answer.failed(ErrorKind.CANCELLED, cause));
       return false;
     }
+    if (!state.compareAndSet(PLANNED, OPEN)) {
+      return false; // its time ran out first: the input has its result, and the slots are back
+    }
     long now = ticker.nanoTime();
+    openedAtNanos = now;
+    sentThisAttempt = false;
     addAdmissionWait(now - queuedAtNanos);
     if (attempts.get() == 0) {
       firstStartNanos = now;
@@ -124,7 +179,7 @@ public final class Exchange implements Batch.Ongoing {
     attempts.incrementAndGet();
     batch.tally().attemptStarted();
     this.cancelCall = cancelCall;
-    if (cancelled != null) {
+    if (cancelled != null || isDone()) { // cancelled, or timed out, while it opened
       cancelCall.run();
     }
     return true;
@@ -132,16 +187,20 @@ public final class Exchange implements Batch.Ongoing {
 
   /**
    * Notes that this attempt's request is ready to leave now, the first time the transport sees it
-   * go out (not again for a follow-up): its permits learn how late it is, and their departure gates
+   * go out: its permits learn how late it is, and their departure gates
    * say how long it must still wait so as not to reach the server in a bunch with others.
    *
    * @return the nanoseconds to wait before the request leaves; 0 when it may leave at once
    */
   public long leaving() {
-    int attempt = attempts.get();
-    if (sentAttempt.getAndSet(attempt) == attempt) {
+    if (sentThisAttempt) {
+      // A follow-up OkHttp sends on its own (an authenticator's answer to a 401 or 407, a 421 on a
+      // coalesced connection): counted as an attempt, so that the result's attempts are the
+      // requests the server saw.
+      attempts.incrementAndGet();
       return 0;
     }
+    sentThisAttempt = true;
     long now = ticker.nanoTime();
     long lateness = now - plannedStartNanos;
     hostPermit.leftLate(lateness);
@@ -174,20 +233,81 @@ public final class Exchange implements Batch.Ongoing {
     batch.tally().received(bytes);
   }
 
-  /** An attempt that {@link #open}ed ended so. */
+  /** An attempt that {@link #open}ed ended so; dropped if the input's time ran out first. */
   public void ended(Answer answer) {
+    if (!state.compareAndSet(OPEN, IDLE)) {
+      return;
+    }
+    timer.cancel();
+    usedNanos += ticker.nanoTime() - openedAtNanos;
     batch.tally().attemptEnded();
-    listener.attemptEnded(this, resultOf(answer), answer.signal());
+    listener.attemptEnded(this, resultOf(answer), answer.signal(), answer.followUp());
   }
 
   /** An attempt ended before it was {@link #open}ed: nothing was sent. */
   public void notSent(Answer answer) {
-    listener.attemptEnded(this, resultOf(answer), answer.signal());
+    if (!state.compareAndSet(PLANNED, IDLE)) {
+      return;
+    }
+    timer.cancel();
+    listener.attemptEnded(this, resultOf(answer), answer.signal(), null);
   }
 
-  /** Notes the moment this attempt is started: how late its request leaves is measured from it. */
-  void planned(long nanos) {
+  /**
+   * Admission starts an attempt now, {@code nanos} on the ticker: how late its request leaves is
+   * measured from it, and the input's timer runs for what is left of its time in flight. False,
+   * starting nothing, if none is left: the caller ends the input with {@link #timedOut()}.
+   */
+  boolean planned(long nanos) {
+    long left = inputTimeoutNanos - usedNanos;
+    if (inputTimeoutNanos > 0 && left <= 0) {
+      return false;
+    }
     plannedStartNanos = nanos;
+    state.set(PLANNED);
+    if (inputTimeoutNanos > 0) {
+      timer = scheduler.schedule(left, this::expire);
+    }
+    return true;
+  }
+
+  /** The input's time in flight ran out: it ends now as {@code TIMEOUT}, its call cancelled. */
+  private void expire() {
+    int was;
+    do {
+      was = state.get();
+      if (was == IDLE) {
+        return; // the attempt ended just before
+      }
+    } while (!state.compareAndSet(was, IDLE));
+    if (was == OPEN) {
+      batch.tally().attemptEnded();
+    }
+    Result result = timedOut();
+    complete(result);
+    Runnable c = cancelCall;
+    if (was == OPEN && c != null) {
+      c.run();
+    }
+    listener.attemptEnded(this, result, QuotaSignal.NONE, null); // gives the slots back
+  }
+
+  /** The result of an input whose time in flight ran out. */
+  Result timedOut() {
+    return failed(
+        ErrorKind.TIMEOUT, new InputTimeoutException(Duration.ofNanos(inputTimeoutNanos)));
+  }
+
+  /** Whether a redirect may be followed: fewer than {@link #MAX_FOLLOW_UPS} were. */
+  boolean mayFollow() {
+    return followUps < MAX_FOLLOW_UPS;
+  }
+
+  /** Goes on with {@code next}, a redirect's request, to {@code nextHost}. Admission loop only. */
+  void follow(Request next, Host nextHost) {
+    followUps++;
+    request = next;
+    host = nextHost;
   }
 
   /** Notes that this input joined its host's queue: its wait for admission starts. */
@@ -202,7 +322,8 @@ public final class Exchange implements Batch.Ongoing {
     }
   }
 
-  boolean isDone() {
+  /** Whether the input has its result. */
+  public boolean isDone() {
     return completed.get();
   }
 
@@ -216,7 +337,8 @@ public final class Exchange implements Batch.Ongoing {
 
   @Override
   public void cancel(CancellationException cause, @Nullable ErrorKind kind) {
-    cancelled = cause;
+    cancelled =
+        cause; // its timer stays: if the call is stuck, the timer still gives the slots back
     if (kind == null) {
       kind = attempts.get() == 0 ? ErrorKind.REJECTED : ErrorKind.CANCELLED;
     }

@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 public final class Retries {
   private static final Set<String> IDEMPOTENT =
       Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
-  private static final Set<Integer> RETRYABLE_STATUS = Set.of(429, 502, 503, 504);
+  private static final Set<Integer> OVERLOAD_STATUS = Set.of(429, 502, 503, 504);
 
   private final RetryPolicy policy;
   private final IntervalFunction backoff;
@@ -59,7 +59,10 @@ public final class Retries {
     }
   }
 
-  /** Whether an attempt that ended so is worth another: transient failures and overload. */
+  /**
+   * Whether an attempt that ended so is worth another: transient failures, overload, and a 408 (the
+   * server gave up waiting for the request; OkHttp would send it again on its own, as browsers do).
+   */
   static boolean isRetryable(Result result) {
     ErrorKind error = result.error();
     if (error == null) {
@@ -67,7 +70,7 @@ public final class Retries {
     }
     return switch (error) {
       case CONNECT, TIMEOUT, IO -> true;
-      case HTTP_STATUS -> RETRYABLE_STATUS.contains(result.status());
+      case HTTP_STATUS -> result.status() == 408 || OVERLOAD_STATUS.contains(result.status());
       default -> false;
     };
   }
@@ -77,7 +80,7 @@ public final class Retries {
    * status, whose {@code Retry-After} then pauses the whole host.
    */
   static boolean isOverload(int status) {
-    return RETRYABLE_STATUS.contains(status);
+    return OVERLOAD_STATUS.contains(status);
   }
 
   /**

@@ -85,6 +85,37 @@ public final class UserLimiter implements Limiter {
     }
   }
 
+  /**
+   * A limiter for a host whose user's limiter could not be made ({@code limiterForHost} threw
+   * {@code cause}): asking it for a permit fails, so the host's inputs end as {@code
+   * QUOTA_UNAVAILABLE}, unsent.
+   */
+  public static Limiter failed(String host, Throwable cause) {
+    return new Limiter() {
+      @Override
+      public @Nullable Permit reserve() {
+        throw new IllegalStateException(
+            "the rate limiter of " + host + " could not be made", cause);
+      }
+
+      @Override
+      public boolean isRemote() {
+        return true; // asked on a quota thread, where a failure ends the input
+      }
+
+      @Override
+      public void drain() {}
+
+      @Override
+      public void holdUntil(long untilNanos) {}
+
+      @Override
+      public boolean isIdle() {
+        return true; // forgotten when idle: the user's function is asked again next time
+      }
+    };
+  }
+
   /** Blocks for the user's limiter's answer; call it off the admission loop. */
   @Override
   public @Nullable Permit reserve() {
@@ -145,7 +176,7 @@ public final class UserLimiter implements Limiter {
           () -> {
             try {
               limiter.drainPermissions();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // an Error too: nothing escapes on the quota threads
               log.debug("batchfetch: {} could not drain its permits", limiter.getName(), e);
             }
           });

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
@@ -15,7 +16,10 @@ import okio.BufferedSource;
 
 /**
  * Reads response bodies as the fetcher is configured to: kept, discarded or streamed to a handler,
- * never more than {@code maxBytes} of them. The caller closes the response. Thread-safe.
+ * never more than {@code maxBytes} of them. A body kept in memory takes its bytes from the {@link
+ * BodyBudget} first, unless it is small (at most {@code free} bytes, which a call in flight may
+ * always hold); discarded and streamed bodies are read through a small buffer and take none. The
+ * caller closes the response. Thread-safe.
  */
 public final class BodyReader {
   private static final byte[] NO_BODY = new byte[0];
@@ -25,17 +29,31 @@ public final class BodyReader {
 
   private static final long CHUNK = 64 * 1024;
 
+  /** The least and the most a body may hold without the budget. */
+  private static final long MIN_FREE = 8 * 1024;
+
+  private static final long MAX_FREE = 64 * 1024;
+
   private final BodyHandling handling;
   private final long maxBytes;
+  private final BodyBudget budget;
+  private final long free;
 
-  public BodyReader(BodyHandling handling, long maxBytes) {
+  /**
+   * @param concurrency the most calls in flight at once: the bodies they may hold without the
+   *     budget together stay within a quarter of it (and at least 8 KiB each)
+   */
+  public BodyReader(BodyHandling handling, long maxBytes, BodyBudget budget, int concurrency) {
     this.handling = handling;
     this.maxBytes = maxBytes;
+    this.budget = budget;
+    this.free = Math.max(MIN_FREE, Math.min(MAX_FREE, budget.capacity() / 4 / concurrency));
   }
 
   /**
    * Reads the body of {@code response}, whose headers are {@code headers}, and returns what the
-   * result keeps of it; {@code received} hears of every byte read.
+   * result keeps of it; {@code received} hears of every byte read, and {@code abandoned} says when
+   * a wait for the budget is to end (the input was cancelled or timed out).
    *
    * @throws BodyTooLargeException if the body is longer than the limit
    * @throws IOException if reading fails, or the user's handler fails with one
@@ -45,7 +63,8 @@ public final class BodyReader {
       Map<String, List<String>> headers,
       int index,
       String url,
-      LongConsumer received)
+      LongConsumer received,
+      BooleanSupplier abandoned)
       throws IOException {
     ResponseBody body = response.body();
     long declared = body.contentLength();
@@ -65,17 +84,55 @@ public final class BodyReader {
       }
       return NO_BODY;
     }
-    return keep(body.source(), received);
+    return keep(body.source(), declared, received, abandoned);
   }
 
-  private byte[] keep(BufferedSource source, LongConsumer received) throws IOException {
+  /**
+   * Reads a body into an array: at once when it is small, else within the budget. A body of known
+   * length is read straight into its array, and takes its length; one of unknown length is read
+   * into a buffer, then copied, and takes twice what it reads.
+   */
+  private byte[] keep(
+      BufferedSource source, long declared, LongConsumer received, BooleanSupplier abandoned)
+      throws IOException {
     long limit = Math.min(maxBytes, MAX_ARRAY);
-    if (source.request(limit + 1)) {
-      received.accept(source.getBuffer().size());
+    if (declared > limit) {
+      throw new BodyTooLargeException(limit, declared);
+    }
+    if (declared >= 0 && declared <= free) {
+      return readFully(source, (int) declared, received);
+    }
+    if (declared < 0 && !source.request(Math.min(free, limit) + 1)) {
+      byte[] bytes = source.readByteArray(); // the whole body, no longer than the free bytes
+      received.accept(bytes.length);
+      return bytes;
+    }
+    try (BodyBudget.Account account = budget.open(abandoned)) {
+      if (declared >= 0) {
+        account.cover(declared, 0);
+        return readFully(source, (int) declared, received);
+      }
+      Buffer buffer = new Buffer();
+      long total = source.read(buffer, source.getBuffer().size()); // what request() read ahead
+      received.accept(total);
+      while (total <= limit) {
+        account.cover(2 * (total + CHUNK), 2 * CHUNK);
+        long n = source.read(buffer, CHUNK);
+        if (n == -1) {
+          return buffer.readByteArray();
+        }
+        total += n;
+        received.accept(n);
+      }
       throw new BodyTooLargeException(limit, -1);
     }
-    byte[] bytes = source.readByteArray();
-    received.accept(bytes.length);
+  }
+
+  private static byte[] readFully(BufferedSource source, int length, LongConsumer received)
+      throws IOException {
+    byte[] bytes = new byte[length];
+    source.readFully(bytes);
+    received.accept(length);
     return bytes;
   }
 

@@ -26,20 +26,36 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Either way the derived client has a dispatcher of the fetcher's on the given threads, sized to
  * its concurrency, the fetcher's timeouts, the guard that turns what interceptors throw into the
- * failure of one call ({@link UserCodeFailure}), and the network interceptor that tells each
- * exchange when its request leaves.
+ * failure of one call ({@link ThrownInCall}), and the network interceptor that tells each
+ * exchange when its request leaves; OkHttp's own retries and redirects are off ({@link #derive}).
  */
 public final class Clients {
-  /** The most idle connections the shared pool keeps, and for how long. */
+  /** The most idle connections the shared pool keeps. */
   private static final int SHARED_IDLE = 256;
 
-  private static final Duration SHARED_KEEP_ALIVE = Duration.ofMinutes(1);
+  /**
+   * How long an idle connection is kept for reuse: less than the 5 seconds after which Apache's and
+   * Node's servers close an idle connection by default (nginx waits 75). OkHttp does not retry a
+   * request on a connection the server closed meanwhile for the fetcher (see {@link #derive}), and
+   * a request written to one is lost: an attempt that fails, to be retried after its backoff, under
+   * a permit of its own. A connection idle this long belongs to a call pace of one every few
+   * seconds, which a new connection costs next to nothing.
+   */
+  static final Duration KEEP_ALIVE = Duration.ofSeconds(4);
 
   private Clients() {}
 
   /**
-   * A client for one fetcher, with its own dispatcher on {@code threads}, sized to {@code
-   * concurrency}.
+   * A client for one fetcher, derived from the user's (with a connection pool of its own, sized to
+   * {@code concurrency}) or from the JVM's base (sharing its pool): its own dispatcher on {@code
+   * threads}, sized to {@code concurrency}, the fetcher's timeouts, and the fetcher's two
+   * interceptors ({@link Interceptors}).
+   *
+   * <p>OkHttp's own retries and follow-ups are off: it would send again a request whose connection
+   * failed (a POST the server may have acted on), a 408, a 503 with {@code Retry-After: 0}, and
+   * every hop of a redirect, none of them under the fetcher's rate limit and bulkhead, nor counted
+   * in its attempts. The fetcher does each of these itself, as attempts of their own ({@link
+   * Redirects}).
    */
   public static OkHttpClient derive(Settings settings, int concurrency, ExecutorService threads) {
     Dispatcher dispatcher = new Dispatcher(threads);
@@ -52,10 +68,15 @@ public final class Clients {
             ? Base.CLIENT.newBuilder()
             : users
                 .newBuilder()
-                .connectionPool(new ConnectionPool(concurrency, 5, TimeUnit.MINUTES));
-    builder.dispatcher(dispatcher);
-    builder.interceptors().add(0, UserCodeFailure.guard());
-    builder.addNetworkInterceptor(OkHttpTransport.leaving());
+                .connectionPool(
+                    new ConnectionPool(concurrency, KEEP_ALIVE.toMillis(), TimeUnit.MILLISECONDS));
+    builder.interceptors().add(0, Interceptors.GUARD); // around the user's interceptors too
+    builder
+        .dispatcher(dispatcher)
+        .addNetworkInterceptor(Interceptors.NETWORK)
+        .retryOnConnectionFailure(false)
+        .followRedirects(false)
+        .followSslRedirects(false);
     Settings.Timeouts timeouts = settings.timeouts();
     set(timeouts.connect(), builder::connectTimeout);
     set(timeouts.read(), builder::readTimeout);
@@ -67,6 +88,24 @@ public final class Clients {
   /** Whether {@code client} sends on the JVM's shared connection pool, not a fetcher's own. */
   public static boolean sharesPool(OkHttpClient client) {
     return client.connectionPool() == Base.CLIENT.connectionPool();
+  }
+
+  /** The redirects the user's client follows (OkHttp's default: all), for the fetcher to follow. */
+  public static Redirects redirects(Settings settings) {
+    OkHttpClient base = settings.client();
+    return base == null
+        ? Redirects.DEFAULT
+        : new Redirects(base.followRedirects(), base.followSslRedirects());
+  }
+
+  /**
+   * {@code client} without the user's application interceptors, for the requests of redirects: made
+   * from a request as those interceptors left it, they are not to pass them again.
+   */
+  static OkHttpClient withoutApplicationInterceptors(OkHttpClient client) {
+    OkHttpClient.Builder builder = client.newBuilder();
+    builder.interceptors().removeIf(interceptor -> interceptor != Interceptors.GUARD);
+    return builder.build();
   }
 
   private static void set(
@@ -81,7 +120,7 @@ public final class Clients {
     static final OkHttpClient CLIENT =
         new OkHttpClient.Builder()
             .connectionPool(
-                new ConnectionPool(SHARED_IDLE, SHARED_KEEP_ALIVE.toNanos(), TimeUnit.NANOSECONDS))
+                new ConnectionPool(SHARED_IDLE, KEEP_ALIVE.toNanos(), TimeUnit.NANOSECONDS))
             .sslSocketFactory(LazyTls.socketFactory(), LazyTls.trustManager())
             .build();
   }

@@ -21,42 +21,42 @@ final class Failures {
     if (cancelled) {
       return ErrorKind.CANCELLED;
     }
-    if (failure instanceof UserCodeFailure || userCodeCancelled(failure) != null) {
-      return ErrorKind.UNEXPECTED;
-    }
-    if (failure instanceof BodyTooLargeException) {
+    Throwable cause = cause(failure);
+    if (cause instanceof BodyTooLargeException) {
       return ErrorKind.BODY_TOO_LARGE;
     }
-    if (failure instanceof InterruptedIOException) {
+    if (cause instanceof InterruptedIOException) {
       // SocketTimeoutException (connect, read, write) and OkHttp's call timeout, which throws
       // InterruptedIOException("timeout"); OkHttp also reports a dispatcher that shut down this
       // way.
-      return "executor rejected".equals(failure.getMessage())
+      return "executor rejected".equals(cause.getMessage())
           ? ErrorKind.REJECTED
           : ErrorKind.TIMEOUT;
     }
-    if (failure instanceof ConnectException
-        || failure instanceof UnknownHostException
-        || failure instanceof NoRouteToHostException) {
+    if (cause instanceof ConnectException
+        || cause instanceof UnknownHostException
+        || cause instanceof NoRouteToHostException) {
       return ErrorKind.CONNECT;
     }
-    if (failure instanceof SSLException) {
+    if (cause instanceof SSLException) {
       return ErrorKind.TLS;
     }
-    if (failure instanceof IOException) {
+    if (cause instanceof IOException) {
       return ErrorKind.IO;
+    }
+    if (cause instanceof InterruptedException) {
+      return ErrorKind.CANCELLED; // only a closing fetcher interrupts its threads
     }
     return ErrorKind.UNEXPECTED;
   }
 
   /**
-   * The exception a result of {@code failure} carries: the user's own, for a failure of user code
-   * inside OkHttp's call; {@code failure} itself otherwise.
+   * What a result reports of {@code failure}: what was thrown, unwrapped from a call; the user's own
+   * exception behind OkHttp's {@code IOException("canceled due to ...")} too.
    */
   static Throwable cause(Throwable failure) {
-    if (failure instanceof UserCodeFailure) {
-      Throwable cause = failure.getCause();
-      return cause != null ? cause : failure;
+    if (failure instanceof ThrownInCall && failure.getCause() != null) {
+      return failure.getCause();
     }
     Throwable suppressed = userCodeCancelled(failure);
     return suppressed != null ? suppressed : failure;
@@ -65,7 +65,7 @@ final class Failures {
   /**
    * The exception behind OkHttp's {@code IOException("canceled due to ...")}, which it reports to
    * the callback of an enqueued call when code in the call threw something other than an {@code
-   * IOException} (outside the interceptors, which {@link UserCodeFailure#guard()} covers); or null.
+   * IOException} outside the interceptors, which {@link Interceptors#GUARD} covers; or null.
    */
   private static @Nullable Throwable userCodeCancelled(Throwable failure) {
     String message = failure.getMessage();

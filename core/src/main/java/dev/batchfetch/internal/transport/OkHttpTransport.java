@@ -15,60 +15,57 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import okhttp3.Call;
 import okhttp3.Callback;
+import okhttp3.Headers;
 import okhttp3.OkHttpClient;
+import okhttp3.Request;
 import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Sends attempts with OkHttp: asynchronously with {@code enqueue} (the async policy), or with a
  * blocking {@code execute} on a thread of the policy's pool (sequential and pool). Either way the
- * response is read and closed on the thread that got it, and the exchange hears exactly once.
- * Thread-safe.
+ * response is read and closed on the thread that got it, and the exchange hears exactly once,
+ * whatever was thrown: an {@link Error} of a body handler included.
+ *
+ * <p>OkHttp's own retries and follow-ups are off in the client ({@link Clients}): a redirect is
+ * reported as an {@link Answer#redirect}, and its request goes back to admission, to be sent as an
+ * attempt of its own on a client without the user's application interceptors, as OkHttp sends its
+ * follow-ups. Thread-safe.
  */
 public final class OkHttpTransport implements Transport {
   private static final byte[] NO_BODY = new byte[0];
 
   private final OkHttpClient client;
+  private final OkHttpClient followUps;
+  private final Redirects redirects;
   private final BodyReader bodies;
   private final Ticker ticker;
   private final @Nullable Executor workers;
 
   /**
-   * @param client sends the calls; its network interceptors include {@link #leaving()}
+   * @param client sends the calls; made by {@link Clients#derive}
+   * @param redirects the redirects to follow, as the user's client said: {@link Clients#redirects}
    * @param workers the threads blocking calls run on, or null to enqueue them
    */
   public OkHttpTransport(
-      OkHttpClient client, BodyReader bodies, Ticker ticker, @Nullable Executor workers) {
+      OkHttpClient client,
+      Redirects redirects,
+      BodyReader bodies,
+      Ticker ticker,
+      @Nullable Executor workers) {
     this.client = client;
+    this.followUps = Clients.withoutApplicationInterceptors(client);
+    this.redirects = redirects;
     this.bodies = bodies;
     this.ticker = ticker;
     this.workers = workers;
-  }
-
-  /**
-   * The network interceptor that tells each exchange when its request really leaves, after its
-   * connection is made: the limiters learn how late it left, and a request that would reach the
-   * server in a bunch with others waits here, on its own thread, until their departure gates let it
-   * go.
-   */
-  public static okhttp3.Interceptor leaving() {
-    return chain -> {
-      RequestTag tag = chain.request().tag(RequestTag.class);
-      if (tag != null && tag.owner() instanceof Exchange exchange) {
-        long wait = exchange.leaving();
-        if (wait > 0) {
-          exchange.awaitDeparture(wait);
-        }
-      }
-      return chain.proceed(chain.request());
-    };
   }
 
   @Override
   public void send(Exchange exchange) {
     Call call;
     try {
-      call = client.newCall(exchange.request());
+      call = (exchange.isFollowUp() ? followUps : client).newCall(exchange.request());
     } catch (RuntimeException e) {
       exchange.notSent(Answer.failed(ErrorKind.UNEXPECTED, e));
       return;
@@ -92,7 +89,10 @@ public final class OkHttpTransport implements Transport {
     Answer answer;
     try (Response response = call.execute()) {
       answer = read(response, exchange);
-    } catch (IOException | RuntimeException e) {
+    } catch (Throwable e) { // an InterruptedException too, which OkHttp may throw undeclared
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt(); // the fetcher is closing: keep the thread's status
+      }
       answer = failure(e, exchange);
     }
     exchange.ended(answer);
@@ -111,7 +111,7 @@ public final class OkHttpTransport implements Transport {
       Answer answer;
       try (response) {
         answer = read(response, exchange);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) { // nothing may escape to OkHttp, which would rethrow it uncaught
         answer = failure(e, exchange);
       }
       exchange.ended(answer);
@@ -125,21 +125,55 @@ public final class OkHttpTransport implements Transport {
 
   private Answer read(Response response, Exchange exchange) {
     int status = response.code();
-    Map<String, List<String>> headers = new ResponseHeaders(response.headers());
-    QuotaSignal signal = QuotaHeaders.parse(response.headers(), ticker.instant());
+    Headers raw = response.headers();
+    if (status == 503) {
+      raw = restoreRetryAfter(raw, exchange.request());
+    }
+    Map<String, List<String>> headers = new ResponseHeaders(raw);
+    QuotaSignal signal = QuotaHeaders.parse(raw, ticker.instant());
+    if (status >= 300 && status < 400) {
+      Request followUp = redirects.followUp(response, exchange.request().tag(RequestTag.class));
+      if (followUp != null) {
+        return Answer.redirect(status, headers, signal, followUp);
+      }
+    }
     try {
       byte[] body =
-          bodies.read(response, headers, exchange.index(), exchange.url(), exchange::received);
+          bodies.read(
+              response,
+              headers,
+              exchange.index(),
+              exchange.url(),
+              exchange::received,
+              exchange::isDone);
       return Answer.response(status, headers, body, signal);
-    } catch (IOException | RuntimeException e) {
-      // The status and headers arrived; keep them with the failure of the body. A runtime
-      // exception comes from the user's body handler.
+    } catch (Throwable e) {
+      // The status and headers arrived; keep them with the failure of the body. Anything but an
+      // IOException comes from the user's body handler (an Error included).
       return Answer.response(status, headers, NO_BODY, signal)
-          .bodyFailed(Failures.classify(e, exchange.cancelled() != null), e);
+          .bodyFailed(Failures.classify(e, exchange.cancelled() != null), Failures.cause(e));
     }
   }
 
-  private static Answer failure(Exception e, Exchange exchange) {
+  /** The headers of a 503 with the {@code Retry-After} the network interceptor hid from OkHttp. */
+  private static Headers restoreRetryAfter(Headers headers, Request request) {
+    RequestTag tag = request.tag(RequestTag.class);
+    List<String> hidden = tag == null ? null : tag.takeHiddenRetryAfter();
+    if (hidden == null) {
+      return headers;
+    }
+    Headers.Builder restored = headers.newBuilder();
+    for (String value : hidden) {
+      try {
+        restored.add("Retry-After", value);
+      } catch (IllegalArgumentException e) {
+        // a value OkHttp would not build (a control character): no wait can be read from it anyway
+      }
+    }
+    return restored.build();
+  }
+
+  private static Answer failure(Throwable e, Exchange exchange) {
     // Only our own cancellation counts: OkHttp's call timeout also cancels the call.
     return Answer.failed(Failures.classify(e, exchange.cancelled() != null), Failures.cause(e));
   }

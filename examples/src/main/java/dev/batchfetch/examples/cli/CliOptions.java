@@ -131,6 +131,21 @@ final class CliOptions {
   @Nullable Path bodies;
 
   @Option(
+      names = "--resume",
+      description =
+          "Reads the --output file of an earlier run and fetches only the lines it has no result"
+              + " for (by line number and URL), appending to it.")
+  boolean resume;
+
+  @Option(
+      names = "--grace",
+      paramLabel = "TIME",
+      converter = Converters.Time.class,
+      description =
+          "On SIGINT or SIGTERM, how long the calls in flight may take to finish (default 5s).")
+  Duration grace = Duration.ofSeconds(5);
+
+  @Option(
       names = {"-q", "--quiet"},
       description = "No progress on standard error.")
   boolean quiet;

@@ -15,8 +15,10 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -59,7 +61,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
       "1:some lines failed: an error status, no answer, or not a URL",
       "2:usage error: an unknown option or a value out of range",
       "3:the input could not be read, or the output or bodies not written",
-      "4:an unexpected error (a bug): see the stack trace"
+      "4:an unexpected error (a bug): see the stack trace",
+      "130:stopped by SIGINT (Ctrl-C) or SIGTERM: the results that came in are written;"
+          + " --resume fetches the rest"
     })
 public final class FetchCli implements Callable<Integer> {
   /** Exit status: every URL succeeded. */
@@ -77,6 +81,12 @@ public final class FetchCli implements Callable<Integer> {
   /** Exit status: an unexpected exception. */
   public static final int INTERNAL_ERROR = 4;
 
+  /** Exit status: stopped by SIGINT or SIGTERM before every line had its result; 128 + 2. */
+  public static final int INTERRUPTED = 130;
+
+  /** How long the signal's hook waits for the output after the grace period, before it halts. */
+  private static final Duration HOOK_SLACK = Duration.ofSeconds(30);
+
   @Mixin private CliOptions options = new CliOptions();
 
   @Spec
@@ -87,17 +97,50 @@ public final class FetchCli implements Callable<Integer> {
   private final OutputStream stdout;
   private final PrintWriter stderr;
   private final boolean terminal;
+  private final Stop stop;
 
-  private FetchCli(InputStream stdin, OutputStream stdout, PrintWriter stderr, boolean terminal) {
+  private FetchCli(
+      InputStream stdin, OutputStream stdout, PrintWriter stderr, boolean terminal, Stop stop) {
     this.stdin = stdin;
     this.stdout = stdout;
     this.stderr = stderr;
     this.terminal = terminal;
+    this.stop = stop;
   }
 
-  /** Runs the command line {@code args} on the process's streams and exits with its status. */
-  public static void main(String[] args) {
-    System.exit(run(System.in, System.out, System.err, interactive(), args));
+  /**
+   * Runs the command line {@code args} on the process's streams and exits with its status. SIGINT
+   * and SIGTERM stop it early: the JVM runs its shutdown hooks on them while the other threads go
+   * on, so a hook asks the run to stop, waits for it to write what it has, and halts with {@link
+   * #INTERRUPTED}.
+   */
+  public static void main(String[] args) throws InterruptedException {
+    Stop stop = new Stop();
+    Thread hook =
+        new Thread(
+            () -> {
+              stop.request();
+              int status = stop.awaitFinished(INTERRUPTED);
+              System.out.flush();
+              System.err.flush();
+              Runtime.getRuntime().halt(status);
+            },
+            "batchfetch-cli-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    int status = run(System.in, System.out, System.err, interactive(), stop, args);
+    boolean hookRuns = stop.isRequested();
+    if (!hookRuns) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        hookRuns = true; // a signal came just now
+      }
+    }
+    if (hookRuns) {
+      stop.finish(status);
+      Thread.currentThread().join(); // the hook halts the JVM with the status
+    }
+    System.exit(status);
   }
 
   /**
@@ -137,8 +180,22 @@ public final class FetchCli implements Callable<Integer> {
       OutputStream stderr,
       boolean terminal,
       String... args) {
+    return run(stdin, stdout, stderr, terminal, Stop.never(), args);
+  }
+
+  /**
+   * Runs {@code args} as {@link #run(InputStream, OutputStream, OutputStream, boolean, String...)}
+   * does, stopping early when {@code stop} is requested.
+   */
+  static int run(
+      InputStream stdin,
+      OutputStream stdout,
+      OutputStream stderr,
+      boolean terminal,
+      Stop stop,
+      String... args) {
     PrintWriter err = new PrintWriter(new OutputStreamWriter(stderr, UTF_8), true);
-    CommandLine commandLine = new CommandLine(new FetchCli(stdin, stdout, err, terminal));
+    CommandLine commandLine = new CommandLine(new FetchCli(stdin, stdout, err, terminal, stop));
     commandLine.setOut(new PrintWriter(new OutputStreamWriter(stdout, UTF_8), true));
     commandLine.setErr(err);
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
@@ -170,12 +227,27 @@ public final class FetchCli implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+    stop.expectWithin(options.grace.plus(HOOK_SLACK));
     List<InputLines.Line> lines;
     try {
       lines = readInput();
     } catch (IOException e) {
       return ioError(
           "cannot read " + (options.input == null ? "standard input" : options.input), e);
+    }
+    Resume resume = Resume.NONE;
+    Path output = options.output;
+    if (options.resume) {
+      if (output == null) {
+        throw new ParameterException(
+            spec.commandLine(), "--resume needs --output FILE: the file to read and append to");
+      }
+      try {
+        resume = Resume.read(output);
+      } catch (IOException e) {
+        return ioError("cannot read " + output + " to resume", e);
+      }
+      lines = resume.remaining(lines);
     }
     Path bodies = options.bodies;
     if (bodies != null) {
@@ -193,9 +265,10 @@ public final class FetchCli implements Callable<Integer> {
     }
     long start = System.nanoTime();
     Summary summary = new Summary();
+    boolean complete;
     try {
       try {
-        fetch(builder, lines, out, bodies, summary);
+        complete = fetch(builder, lines, out, bodies, summary);
       } finally {
         if (options.output == null) {
           out.flush(); // standard output stays open
@@ -206,11 +279,27 @@ public final class FetchCli implements Callable<Integer> {
     } catch (IOException e) {
       return ioError("cannot write the results", e);
     }
+    if (!complete) {
+      stderr.printf(
+          Locale.ROOT,
+          "batchfetch-cli: stopped by a signal: %,d of %,d lines not fetched;"
+              + " run again with --resume to fetch them%n",
+          lines.size() - summary.lines(),
+          lines.size());
+    }
+    if (options.resume) {
+      stderr.printf(
+          Locale.ROOT, "batchfetch-cli: resumed: %,d lines were done before%n", resume.size());
+    }
     stderr.println(summary.text(Duration.ofNanos(System.nanoTime() - start)));
-    return summary.allSucceeded() ? SUCCESS : SOME_FAILED;
+    stderr.flush();
+    if (!complete) {
+      return INTERRUPTED;
+    }
+    return summary.allSucceeded() && resume.failed() == 0 ? SUCCESS : SOME_FAILED;
   }
 
-  private void fetch(
+  private boolean fetch(
       BatchFetcher.Builder builder,
       List<InputLines.Line> lines,
       Writer out,
@@ -223,7 +312,7 @@ public final class FetchCli implements Callable<Integer> {
     try (CliFetch batch = new CliFetch(builder)) {
       Progress progress = Progress.start(mode, urls.size(), batch::progress, stderr);
       try {
-        batch.fetch(
+        return batch.fetch(
             urls,
             options.order,
             result -> {
@@ -234,7 +323,9 @@ public final class FetchCli implements Callable<Integer> {
                 Files.write(bodies.resolve(line + ".body"), result.body());
               }
               summary.add(result);
-            });
+            },
+            stop,
+            options.grace);
       } finally {
         progress.close(); // before the summary, and before the fetcher's close waits
       }
@@ -253,8 +344,12 @@ public final class FetchCli implements Callable<Integer> {
 
   private Writer openOutput() throws IOException {
     Path output = options.output;
-    return output == null
-        ? new BufferedWriter(new OutputStreamWriter(stdout, UTF_8))
+    if (output == null) {
+      return new BufferedWriter(new OutputStreamWriter(stdout, UTF_8));
+    }
+    return options.resume
+        ? Files.newBufferedWriter(
+            output, UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)
         : Files.newBufferedWriter(output, UTF_8);
   }
 

@@ -2,7 +2,9 @@ package dev.batchfetch.examples.cli;
 
 import dev.batchfetch.ErrorKind;
 import dev.batchfetch.Result;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -91,5 +93,104 @@ public final class JsonLine {
       }
     }
     json.append('"');
+  }
+
+  /**
+   * The fields of one line written by {@link #of}: a flat JSON object whose values are strings,
+   * integers ({@link Long}) or null. Null when the line is not such an object, or is cut short.
+   */
+  static @Nullable Map<String, @Nullable Object> parse(String line) {
+    Parser parser = new Parser(line.strip());
+    try {
+      return parser.object();
+    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+      return null;
+    }
+  }
+
+  /** Reads the flat objects {@link #of} writes; throws on anything else. */
+  private static final class Parser {
+    private final String text;
+    private int at;
+
+    Parser(String text) {
+      this.text = text;
+    }
+
+    Map<String, @Nullable Object> object() {
+      Map<String, @Nullable Object> fields = new LinkedHashMap<>();
+      expect('{');
+      if (text.charAt(at) == '}') {
+        at++;
+      } else {
+        do {
+          String name = string();
+          expect(':');
+          fields.put(name, value());
+        } while (next(',', '}') == ',');
+      }
+      if (at != text.length()) {
+        throw new IllegalArgumentException("text after the object");
+      }
+      return fields;
+    }
+
+    private @Nullable Object value() {
+      char c = text.charAt(at);
+      if (c == '"') {
+        return string();
+      }
+      if (text.startsWith("null", at)) {
+        at += 4;
+        return null;
+      }
+      int start = at;
+      if (c == '-') {
+        at++;
+      }
+      while (at < text.length() && Character.isDigit(text.charAt(at))) {
+        at++;
+      }
+      return Long.parseLong(text.substring(start, at));
+    }
+
+    private String string() {
+      expect('"');
+      StringBuilder value = new StringBuilder();
+      for (char c = text.charAt(at++); c != '"'; c = text.charAt(at++)) {
+        if (c != '\\') {
+          value.append(c);
+          continue;
+        }
+        char escaped = text.charAt(at++);
+        switch (escaped) {
+          case 'n' -> value.append('\n');
+          case 'r' -> value.append('\r');
+          case 't' -> value.append('\t');
+          case 'b' -> value.append('\b');
+          case 'f' -> value.append('\f');
+          case 'u' -> {
+            value.append((char) Integer.parseInt(text.substring(at, at + 4), 16));
+            at += 4;
+          }
+          default -> value.append(escaped); // quote, backslash, slash
+        }
+      }
+      return value.toString();
+    }
+
+    private void expect(char c) {
+      if (text.charAt(at++) != c) {
+        throw new IllegalArgumentException("expected " + c + " at " + (at - 1));
+      }
+    }
+
+    private char next(char a, char b) {
+      char c = text.charAt(at++);
+      if (c != a && c != b) {
+        throw new IllegalArgumentException("expected " + a + " or " + b + " at " + (at - 1));
+      }
+      return c;
+    }
   }
 }

@@ -37,6 +37,11 @@ final class Summary {
     }
   }
 
+  /** How many results were counted. */
+  int lines() {
+    return lines;
+  }
+
   /** Whether every result counted was a success; true when there were none. */
   boolean allSucceeded() {
     return ok == lines;

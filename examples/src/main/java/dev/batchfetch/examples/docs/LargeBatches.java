@@ -58,6 +58,7 @@ public final class LargeBatches {
         BatchFetcher.builder()
             .policy(ExecutionPolicy.async(32))
             .maxBodySize(1L << 30) // up to 1 GiB each; longer ones fail as BODY_TOO_LARGE
+            .inputTimeout(Duration.ofMinutes(30)) // a large download takes its time
             .bodyHandling(
                 BodyHandling.stream(
                     (response, body) -> {
