@@ -13,9 +13,10 @@ import dev.batchfetch.internal.batch.ListBatch;
 import dev.batchfetch.internal.batch.RequestFactory;
 import dev.batchfetch.internal.batch.ResultSubscription;
 import dev.batchfetch.internal.batch.StreamBatch;
+import dev.batchfetch.internal.discovery.Discovery;
 import dev.batchfetch.internal.limit.Bulkheads;
-import dev.batchfetch.internal.limit.GcraLimiter;
 import dev.batchfetch.internal.limit.Limiter;
+import dev.batchfetch.internal.limit.Limiters;
 import dev.batchfetch.internal.limit.UserLimiter;
 import dev.batchfetch.internal.time.Scheduler;
 import dev.batchfetch.internal.time.Ticker;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -72,6 +74,7 @@ public final class Engine implements AutoCloseable {
   private final Executor delivery;
   private final RequestFactory requests;
   private final Admission admission;
+  private final Discovery discovery;
   private final Set<Batch> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong batchIds = new AtomicLong();
@@ -118,6 +121,8 @@ public final class Engine implements AutoCloseable {
               workers);
     }
     this.requests = new RequestFactory(settings.defaultHeaders());
+    this.discovery =
+        settings.quotaDiscovery() ? Discovery.on(settings.maxRetryAfter()) : Discovery.off();
     this.deliveryBuffer = Math.max(MIN_DELIVERY_BUFFER, 2 * concurrency);
     this.admission =
         new Admission(
@@ -128,6 +133,7 @@ public final class Engine implements AutoCloseable {
                     settings.perHost(),
                     settings.hostOverrides(),
                     hostLimiters(settings.hostRateLimiters()),
+                    discovery,
                     ticker),
                 new Retries(settings.retry()),
                 settings.maxRetryAfter(),
@@ -237,6 +243,7 @@ public final class Engine implements AutoCloseable {
   /** Starts {@code batch}, stops it if its future completes early, and watches its deadline. */
   private <T> CompletableFuture<T> run(Batch batch, CompletableFuture<T> future) {
     live.add(batch);
+    batch.tally().learnedRates(discovery::learnedRates);
     batch.beforeCompletion(() -> finalReport(batch)); // so that join() sees the last report
     Duration timeout = settings.batchTimeout();
     Scheduler.Cancellable deadline =
@@ -289,7 +296,7 @@ public final class Engine implements AutoCloseable {
 
   private void tell(Consumer<? super Progress> listener, Batch batch) {
     try {
-      batch.tally().report(settings.rateLimit(), listener);
+      batch.tally().report(settings.rateLimits(), listener);
     } catch (RuntimeException e) {
       log.warn("{}: the progress listener failed", name, e);
     }
@@ -302,6 +309,14 @@ public final class Engine implements AutoCloseable {
       throw new IllegalStateException(name + " runs on a test's transport, without OkHttp");
     }
     return http;
+  }
+
+  /**
+   * The rates quota discovery learned, calls per second by host, for the hosts it paces now,
+   * slowest first (at most 100); empty when none is paced or discovery is off.
+   */
+  public Map<String, Double> learnedRates() {
+    return discovery.learnedRates();
   }
 
   /** Connections in this fetcher's pool, idle or in use. */
@@ -378,7 +393,7 @@ public final class Engine implements AutoCloseable {
     RateLimiter users = settings.rateLimiter();
     return users != null
         ? new UserLimiter(users, quotaThreads, ticker)
-        : new GcraLimiter(name, settings.rateLimit(), Duration.ofDays(1), ticker);
+        : Limiters.allOf(Limiters.own(name, settings.rateLimits(), ticker));
   }
 
   private Function<String, @Nullable Limiter> hostLimiters(

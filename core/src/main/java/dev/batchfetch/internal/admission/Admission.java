@@ -6,6 +6,8 @@ import dev.batchfetch.Result;
 import dev.batchfetch.internal.admission.Decision.Verdict;
 import dev.batchfetch.internal.batch.Batch;
 import dev.batchfetch.internal.batch.Prepared;
+import dev.batchfetch.internal.discovery.HostQuota;
+import dev.batchfetch.internal.discovery.Outcome;
 import dev.batchfetch.internal.limit.Limiter;
 import dev.batchfetch.internal.limit.Permit;
 import dev.batchfetch.internal.quota.QuotaSignal;
@@ -37,8 +39,10 @@ import org.jspecify.annotations.Nullable;
  * the global permit is reserved for the very moment the call starts. A permit not yet due is a
  * timer; a remote limiter is asked on a quota thread; nothing blocks the loop.
  *
- * <p>After an attempt, {@link Decision} says what it means; its verdict pauses or blocks the host,
- * the slots go back, and a retry joins the head of the host's queue after its wait.
+ * <p>After an attempt, the host's quota discovery hears how it ended (and paces the host's limiter
+ * at what it learns), {@link Decision} says what it means; its verdict pauses or blocks the host,
+ * the slots go back, and a retry joins the head of the host's queue after its wait. Until discovery
+ * sees a sign of a host's quota, the host's calls in flight follow its slow start.
  *
  * <p>All state but the thread-safe limiters and bulkheads is confined to the {@link Loop}: every
  * method here runs on it, except {@link #submit}, {@link #close} and {@link #attemptEnded}, which
@@ -61,6 +65,7 @@ public final class Admission implements Exchange.Listener {
   private final Limits limits;
   private final Limiter globalLimiter;
   private final Bulkhead globalBulkhead;
+  private final int width;
   private final Hosts hosts;
   private final Transport transport;
   private final Executor quotaThreads;
@@ -88,6 +93,7 @@ public final class Admission implements Exchange.Listener {
     this.limits = limits;
     this.globalLimiter = limits.globalLimiter();
     this.globalBulkhead = limits.globalBulkhead();
+    this.width = globalBulkhead.getBulkheadConfig().getMaxConcurrentCalls();
     this.hosts = limits.hosts();
     this.transport = transport;
     this.quotaThreads = quotaThreads;
@@ -133,18 +139,23 @@ public final class Admission implements Exchange.Listener {
   public void attemptEnded(Exchange exchange, Result attempt, QuotaSignal signal) {
     Host host = exchange.host;
     try {
+      Decision.Throttling throttling = heard(exchange, attempt, signal);
       if (!exchange.isDone()) {
         Retries.Attempts retry = exchange.retry;
         long backoff = retry == null ? -1 : retry.backoffAfter(attempt);
-        apply(
-            exchange,
+        Verdict verdict =
             Decision.decide(
                 attempt,
                 signal,
                 backoff,
                 ticker.instant(),
                 limits.maxRetryAfter(),
-                limits.adaptToServerQuota()));
+                limits.adaptToServerQuota(),
+                throttling);
+        if (!verdict.counted() && retry != null) {
+          retry.forgive();
+        }
+        apply(exchange, verdict);
       }
     } finally {
       // The slots go back on the loop, after the hold the verdict posted: released at once, they
@@ -155,6 +166,26 @@ public final class Admission implements Exchange.Listener {
             markReady(host);
           });
     }
+  }
+
+  /**
+   * Tells the host's quota discovery how the attempt ended, and returns what it says of the host
+   * and the input; {@link Decision.Throttling#OFF} when discovery does not pace the host.
+   */
+  private Decision.Throttling heard(Exchange exchange, Result attempt, QuotaSignal signal) {
+    HostQuota quota = exchange.host.quota();
+    if (quota == null) {
+      return Decision.Throttling.OFF;
+    }
+    long now = ticker.nanoTime();
+    long sent = exchange.sentNanos();
+    quota.onOutcome(
+        Outcome.of(now - sent < 0 ? now : sent, now, attempt.status(), signal, ticker.instant()));
+    return new Decision.Throttling(
+        true,
+        quota.canSlowDown(),
+        exchange.retry != null,
+        limits.retries().rateLimitBudgetNanos() - (now - exchange.firstStartNanos()));
   }
 
   private void apply(Exchange exchange, Verdict verdict) {
@@ -302,6 +333,9 @@ public final class Admission implements Exchange.Listener {
         }
         continue;
       }
+      if (!host.hasRoom(width)) {
+        continue; // quota discovery's slow start: the host's calls ending make it ready again
+      }
       if (!globalBulkhead.tryAcquirePermission()) {
         markReady(host);
         return; // every host needs a global slot; a call ending drains again
@@ -310,6 +344,7 @@ public final class Admission implements Exchange.Listener {
         globalBulkhead.onComplete();
         continue; // the host's own calls ending make it ready again
       }
+      host.took();
       dequeue(host);
       reserve(host.limiter(), host, exchange, permit -> hostPermitted(host, exchange, permit));
     }
@@ -501,6 +536,7 @@ public final class Admission implements Exchange.Listener {
   }
 
   private void release(Host host) {
+    host.gaveBack();
     host.bulkhead.onComplete();
     globalBulkhead.onComplete();
   }

@@ -51,6 +51,7 @@ public final class Exchange implements Batch.Ongoing {
   private volatile long firstStartNanos;
   private volatile long queuedAtNanos;
   private volatile long plannedStartNanos;
+  private volatile long sentNanos;
   private final AtomicInteger sentAttempt = new AtomicInteger();
   private volatile @Nullable Thread departing;
 
@@ -144,7 +145,9 @@ public final class Exchange implements Batch.Ongoing {
     long lateness = now - plannedStartNanos;
     hostPermit.leftLate(lateness);
     globalPermit.leftLate(lateness);
-    return globalPermit.departure(hostPermit.departure(now)) - now;
+    long departure = globalPermit.departure(hostPermit.departure(now));
+    sentNanos = departure;
+    return departure - now;
   }
 
   /**
@@ -186,6 +189,17 @@ public final class Exchange implements Batch.Ongoing {
   /** Notes the moment this attempt is started: how late its request leaves is measured from it. */
   void planned(long nanos) {
     plannedStartNanos = nanos;
+    sentNanos = nanos;
+  }
+
+  /** When this attempt's request left (or was planned to, if it never left), on the ticker. */
+  long sentNanos() {
+    return sentNanos;
+  }
+
+  /** When the input's first attempt started, on the ticker; now, before any. */
+  long firstStartNanos() {
+    return attempts.get() == 0 ? ticker.nanoTime() : firstStartNanos;
   }
 
   /** Notes that this input joined its host's queue: its wait for admission starts. */
