@@ -8,10 +8,10 @@ import dev.batchfetch.ErrorKind;
 import dev.batchfetch.ExecutionPolicy;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.testing.NginxProcess;
+import dev.batchfetch.testing.NginxQuota;
 import dev.batchfetch.testing.QuotaModel;
 import dev.batchfetch.testing.QuotaServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,7 +43,7 @@ final class UnknownQuota {
   static final int WIDTH = 256;
   private static final double QUOTA = 10;
   private static final Duration LATENCY = Duration.ofMillis(500);
-  private static final String HOST_PATH = "/quota/id/";
+  private static final String HOST_PATH = NginxQuota.PATH;
 
   /** What one contender is told: the builder's configuration on top of {@code async(256)}. */
   record Contender(String name, UnaryOperator<BatchFetcher.Builder> configure) {}
@@ -171,67 +170,26 @@ final class UnknownQuota {
         Duration.ZERO,
         false,
         () -> {
-          NginxProcess process =
-              NginxProcess.start(binary, (dir, port) -> nginxHttp(dir, port, burst, retryAfter));
+          NginxQuota nginx = NginxQuota.start(binary, (long) QUOTA, burst, retryAfter);
           return new Instance() {
             @Override
             public String base() {
-              return "http://127.0.0.1:" + process.port();
+              return nginx.base();
             }
 
             @Override
             public List<long[]> arrivals() {
-              process.stop(); // so that the log is complete
-              Path log = process.dir().resolve("quota.log");
-              if (!Files.exists(log)) {
-                return List.of();
-              }
-              try (Stream<String> lines = Files.lines(log, UTF_8)) {
-                return lines
-                    .map(line -> line.split(" ", 2))
-                    .map(
-                        f ->
-                            new long[] {
-                              Math.round(Double.parseDouble(f[0]) * 1e9), Integer.parseInt(f[1])
-                            })
-                    .sorted((a, b) -> Long.compare(a[0], b[0]))
-                    .toList();
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
+              return nginx.stopAndRead().stream()
+                  .map(a -> new long[] {a.nanos(), a.status()})
+                  .toList();
             }
 
             @Override
             public void close() {
-              process.close();
+              nginx.close();
             }
           };
         });
-  }
-
-  private static String nginxHttp(Path dir, int port, long burst, boolean retryAfter) {
-    return String.join(
-        "\n",
-        "  access_log off;",
-        "  keepalive_requests 10000000;",
-        "  limit_req_zone quota zone=quota:1m rate=10r/s;",
-        "  limit_req_status 429;",
-        "  log_format quota '$msec $status';",
-        "  server {",
-        "    listen 127.0.0.1:" + port + " backlog=1024;",
-        "    location " + HOST_PATH + " {",
-        "      access_log " + dir.resolve("quota.log") + " quota;",
-        "      limit_req zone=quota" + (burst == 0 ? "" : " burst=" + burst) + " nodelay;",
-        retryAfter ? "      error_page 429 @limited;" : "",
-        "      empty_gif;",
-        "    }",
-        retryAfter
-            ? "    location @limited { access_log "
-                + dir.resolve("quota.log")
-                + " quota; add_header Retry-After 1 always; return 429; }"
-            : "",
-        "    location = /ready { return 204; }",
-        "  }");
   }
 
   /** Runs every contender against its own instance of {@code kind}, all at once. */

@@ -235,6 +235,7 @@ public final class FetchCli implements Callable<Integer> {
               }
               summary.add(result);
             });
+        summary.learned(batch.learnedRates());
       } finally {
         progress.close(); // before the summary, and before the fetcher's close waits
       }
