@@ -5,12 +5,15 @@
 #   benchmarks/run.sh           the full run, for the published numbers (see docs/benchmarks.md)
 #   benchmarks/run.sh --quick   smaller sizes and fewer runs, to try the command out
 #
-# Other options go to the suite: --concurrency N (default 100), --only W1,W3,OH, --no-jmh,
+# Other options go to the suite: --concurrency N (default 100), --only W1,W3,OH,UQ, --no-jmh,
 # --out FILE. Run it on a quiet machine: every client shares the cores with the servers.
 # OH, batchfetch against raw OkHttp in one JVM, also runs alone: benchmarks/overhead.sh.
 # On Java 21 or later, java -Dbatchfetch.bench.executor=virtual -jar
 # benchmarks/target/batchfetch-benchmarks.jar runs batchfetch's blocking policies on virtual
 # threads (the clients' JVMs get the property too).
+# UQ, an unknown quota (quota discovery against fixed guesses and no limiter, 60 s per server,
+# docs/benchmarks-uq.svg the learned rate over time), also runs alone:
+#   java -cp benchmarks/target/batchfetch-benchmarks.jar dev.batchfetch.benchmarks.UnknownQuota
 #
 # As root it first installs what batchfetch is compared with, from Debian's packages: nginx,
 # wrk, python3-requests, python3-aiohttp (unless BATCHFETCH_BENCH_NO_INSTALL is set). Whatever is

@@ -7,8 +7,10 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -59,18 +61,24 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>How does it stay inside a quota?</h2>
  *
- * Every call passes the fetcher's global rate limiter and bulkhead, and those of its host ({@link
- * Builder#perHost}, {@link Builder#host}). Permits are spread evenly, as servers' buckets expect
- * ({@link RateLimit}). When a server still says "slow down" (a 429 or 503 with {@code Retry-After},
- * or quota headers with nothing remaining), the fetcher pauses that host, and only that host, and
- * tries the call again as a new admission ({@link RetryPolicy}). A host waiting for its quota never
- * holds up the others.
+ * With nothing configured, it learns each host's quota ({@link Builder#quotaDiscovery quota
+ * discovery}, on by default): a host starts with a few calls in flight, more with each answer,
+ * until its server shows a sign of a quota (a 429, a 503 with {@code Retry-After}, or quota
+ * headers); from then on the host is paced at the rate the server accepts, which the fetcher
+ * measures, and a refused call is tried again at that pace, not counted as a failed attempt.
+ *
+ * <p>Every call also passes the fetcher's global rate limiters and bulkhead, and those of its host
+ * ({@link Builder#perHost}, {@link Builder#host}): a ceiling that discovery never exceeds. Permits
+ * are spread evenly, as servers' buckets expect ({@link RateLimit}). When a server says "wait" (a
+ * 429 or 503 with {@code Retry-After}, or quota headers with nothing remaining), the fetcher pauses
+ * that host, and only that host, and tries the call again as a new admission ({@link RetryPolicy}).
+ * A host waiting for its quota never holds up the others.
  *
  * <h2>Threads, connections and closing</h2>
  *
  * A fetcher owns no thread: its work (the policy's calls, OkHttp's dispatcher, timers, a streamed
- * batch's input and deliveries) runs on daemon threads shared by every fetcher of the JVM, at most the
- * fetcher's width of calls at once, and those threads end when idle for a few seconds. An idle
+ * batch's input and deliveries) runs on daemon threads shared by every fetcher of the JVM, at most
+ * the fetcher's width of calls at once, and those threads end when idle for a few seconds. An idle
  * fetcher therefore holds no thread, and the one-liner above, called in a loop, keeps the JVM's
  * thread count at about the policy's width. Fetchers without a {@link Builder#client client} of the
  * user's share one OkHttp connection pool too, so they reuse each other's connections.
@@ -343,11 +351,30 @@ public final class BatchFetcher implements AutoCloseable {
   }
 
   /**
-   * The rate limit shared by every batch of this fetcher; {@link RateLimit#unlimited()} when it was
-   * built with a {@link Builder#rateLimiter rate limiter} of the user's, which then sets the pace.
+   * The rate limit shared by every batch of this fetcher, the first of {@link #rateLimits()};
+   * {@link RateLimit#unlimited()} when it was built with a {@link Builder#rateLimiter rate limiter}
+   * of the user's, which then sets the pace.
    */
   public RateLimit rateLimit() {
     return settings.rateLimit();
+  }
+
+  /**
+   * Every rate limit shared by every batch of this fetcher, each kept on its own: one, unless it
+   * was built with several ({@link Builder#rateLimit(RateLimit, RateLimit, RateLimit...)}).
+   * Immutable.
+   */
+  public List<RateLimit> rateLimits() {
+    return settings.rateLimits();
+  }
+
+  /**
+   * The rates quota discovery has learned, calls per second by host ({@code name:port}), of the
+   * hosts it paces now: slowest first, at most 100; empty when no host has shown a sign of a quota,
+   * or with discovery off. Immutable: a snapshot. Thread-safe.
+   */
+  public Map<String, Double> learnedRates() {
+    return engine.learnedRates();
   }
 
   /** The most calls in flight at once: the bulkhead's size, never more than the policy's width. */
@@ -441,7 +468,8 @@ public final class BatchFetcher implements AutoCloseable {
         + ", "
         + settings.policy()
         + ", rateLimit="
-        + settings.rateLimit()
+        + (settings.rateLimits().size() == 1 ? settings.rateLimit() : settings.rateLimits())
+        + (settings.quotaDiscovery() ? "" : ", quotaDiscovery=false")
         + ", maxConcurrent="
         + settings.maxConcurrent()
         + "}";
@@ -470,12 +498,36 @@ public final class BatchFetcher implements AutoCloseable {
     }
 
     /**
-     * The quota every call of this fetcher shares; default {@link RateLimit#unlimited()}.
+     * The quota every call of this fetcher shares, all hosts together; default {@link
+     * RateLimit#unlimited()}. Replaces the limits set before, and a {@link #rateLimiter} of the
+     * user's.
      *
      * @throws NullPointerException if {@code rateLimit} is null
      */
     public Builder rateLimit(RateLimit rateLimit) {
       settings.rateLimit(Objects.requireNonNull(rateLimit, "rateLimit"));
+      return this;
+    }
+
+    /**
+     * A quota of several limits that every call of this fetcher shares, all hosts together, each
+     * kept on its own: a call waits until every one allows it. {@code
+     * rateLimit(RateLimit.perSecond(10), RateLimit.perHour(5_000).withBurst(4_999))} sends at most
+     * 10 calls a second and 5,000 in any hour. Replaces the limits set before, and a {@link
+     * #rateLimiter} of the user's.
+     *
+     * @throws NullPointerException if {@code first}, {@code second}, {@code more} or an element of
+     *     it is null
+     */
+    public Builder rateLimit(RateLimit first, RateLimit second, RateLimit... more) {
+      Objects.requireNonNull(more, "more");
+      List<RateLimit> all = new ArrayList<>(2 + more.length);
+      all.add(Objects.requireNonNull(first, "first"));
+      all.add(Objects.requireNonNull(second, "second"));
+      for (RateLimit limit : more) {
+        all.add(Objects.requireNonNull(limit, "more[i]"));
+      }
+      settings.rateLimits(all);
       return this;
     }
 
@@ -584,9 +636,47 @@ public final class BatchFetcher implements AutoCloseable {
     }
 
     /**
+     * Whether each host learns the rate its server accepts; default true. One switch: off, every
+     * host keeps exactly the rates configured for it (none: as fast as the policy allows), and a
+     * 429 is a failed attempt like a 503.
+     *
+     * <p>On, for each host whose limiter is the fetcher's own (not one of {@link
+     * #hostRateLimiters}):
+     *
+     * <ul>
+     *   <li><b>A slow start.</b> Until its server shows a sign of a quota, the host has 8 calls in
+     *       flight at first and one more with each accepted answer (doubling every round trip), up
+     *       to the policy's width: against a quota met at full width, a few refusals instead of a
+     *       width's worth. This is the one place discovery holds a fetcher below what its policy
+     *       allows: {@code async(256)} reaches 256 calls in flight after about five round trips.
+     *   <li><b>Pacing.</b> A 429, a 503 with {@code Retry-After}, or quota headers ({@code
+     *       RateLimit-Policy}, {@code X-RateLimit-*} and other dialects) start pacing the host at
+     *       the rate the server accepts: headers give it exactly; otherwise the fetcher measures
+     *       the rate of the calls the server accepted, lowers the pace at most once per window of
+     *       observation, and probes upward slowly and boundedly. {@code Retry-After} still pauses
+     *       the host. The rates learned appear in {@link Progress#learnedRates()}, {@link
+     *       BatchSummary#learnedRates()} and {@link BatchFetcher#learnedRates()}.
+     *   <li><b>A ceiling.</b> A configured rate limit ({@link #perHost}, {@link #host}, {@link
+     *       #rateLimit}) is never exceeded; discovery goes below it when the server says so.
+     *   <li><b>A 429 is a signal.</b> While the host's rate can still come down, a refused call
+     *       does not use up one of its input's attempts: it is tried again at the slower pace,
+     *       until the {@link RetryPolicy#rateLimitBudget() rate-limit budget} runs out.
+     * </ul>
+     *
+     * <p>What a host learned outlives the host's state: a host met again after the fetcher forgot
+     * it while idle starts at the rate it learned.
+     */
+    public Builder quotaDiscovery(boolean discover) {
+      settings.quotaDiscovery(discover);
+      return this;
+    }
+
+    /**
      * Whether a host slows down to the quota its server announces ({@code RateLimit-Policy:
      * 100;w=60} and the like, when they give both a limit and a window) if that is slower than the
      * host's configured rate; never faster. Default false: the configured rate is the user's word.
+     * Quota discovery (on by default) does this and more for every host it paces; this switch
+     * matters with discovery off.
      */
     public Builder adaptToServerQuota(boolean adapt) {
       settings.adaptToServerQuota(adapt);
@@ -785,8 +875,8 @@ public final class BatchFetcher implements AutoCloseable {
      * Hears how each running batch is doing, every {@link #progressInterval} and once more when it
      * ends ({@link Progress#done()}); default none. Called on the fetcher's scheduling lane, which
      * also admits calls: keep it quick, and hand slow work to another thread. An exception it
-     * throws is logged and ignored; an {@link
-     * Error} is not swallowed: the batch's future fails with it.
+     * throws is logged and ignored; an {@link Error} is not swallowed: the batch's future fails
+     * with it.
      *
      * @throws NullPointerException if {@code listener} is null
      */

@@ -1,6 +1,9 @@
 package dev.batchfetch;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +40,9 @@ import org.jspecify.annotations.Nullable;
  *     is unknown, or nothing is done yet and there is no quota to go by); see {@link
  *     #estimatedTimeLeft()}
  * @param done whether this is the batch's last report: every result is in
+ * @param learnedRates the rates quota discovery has learned, calls per second by host ({@code
+ *     name:port}), of the fetcher's hosts that it paces now: slowest first, at most 100, immutable;
+ *     empty while no host has shown a sign of a quota, or with discovery off
  */
 public record Progress(
     long batch,
@@ -50,15 +56,51 @@ public record Progress(
     Duration elapsed,
     double resultsPerSecond,
     @Nullable Duration estimatedTimeLeft,
-    boolean done) {
+    boolean done,
+    Map<String, Double> learnedRates) {
 
   /**
-   * Checks the arguments.
+   * Checks the arguments, and copies {@code learnedRates} in its order.
    *
-   * @throws NullPointerException if {@code elapsed} is null
+   * @throws NullPointerException if {@code elapsed} or {@code learnedRates} is null, or holds null
    */
   public Progress {
     Objects.requireNonNull(elapsed, "elapsed");
+    learnedRates = Collections.unmodifiableMap(new LinkedHashMap<>(learnedRates));
+  }
+
+  /**
+   * A report with no learned rate.
+   *
+   * @throws NullPointerException if {@code elapsed} is null
+   */
+  public Progress(
+      long batch,
+      long total,
+      long submitted,
+      long waiting,
+      long inFlight,
+      long succeeded,
+      long failed,
+      long bytes,
+      Duration elapsed,
+      double resultsPerSecond,
+      @Nullable Duration estimatedTimeLeft,
+      boolean done) {
+    this(
+        batch,
+        total,
+        submitted,
+        waiting,
+        inFlight,
+        succeeded,
+        failed,
+        bytes,
+        elapsed,
+        resultsPerSecond,
+        estimatedTimeLeft,
+        done,
+        Map.of());
   }
 
   /** Results so far: {@code succeeded + failed}. */
@@ -68,9 +110,10 @@ public record Progress(
 
   /**
    * How long the rest of the batch should take: the inputs left divided by the rate so far, or by
-   * the fetcher's {@link BatchFetcher.Builder#rateLimit rate limit} where that is lower or nothing
-   * is done yet (when the quota bounds a batch, the rate of its first calls, a burst, says nothing
-   * of the rest). Null when the total is unknown, or when nothing is done and there is no quota.
+   * the fetcher's {@link BatchFetcher.Builder#rateLimit rate limit}, or by the rates quota
+   * discovery learned (their sum, over the hosts it paces), where that is lower or nothing is done
+   * yet (when the quota bounds a batch, the rate of its first calls, a burst, says nothing of the
+   * rest). Null when the total is unknown, or when nothing is done and there is no quota.
    */
   @Override
   public @Nullable Duration estimatedTimeLeft() {

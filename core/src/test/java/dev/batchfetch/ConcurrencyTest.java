@@ -72,8 +72,14 @@ class ConcurrencyTest {
     CountDownLatch release = new CountDownLatch(1);
     IdDispatcher dispatcher = new IdDispatcher(release);
     server.setDispatcher(dispatcher);
+    // No slow start: quota discovery would start at 8 in flight, more as answers come.
     BatchFetcher fetcher =
-        leaks.track(BatchFetcher.builder().policy(policy).maxConcurrent(maxConcurrent).build());
+        leaks.track(
+            BatchFetcher.builder()
+                .policy(policy)
+                .maxConcurrent(maxConcurrent)
+                .quotaDiscovery(false)
+                .build());
 
     CompletableFuture<List<Result>> batch = fetcher.fetchAll(Urls.ids(server, urls));
     await().atMost(Duration.ofSeconds(10)).until(() -> dispatcher.inFlight() == expectedInFlight);

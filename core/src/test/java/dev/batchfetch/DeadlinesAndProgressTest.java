@@ -57,10 +57,11 @@ class DeadlinesAndProgressTest {
         .hasSize(20)
         .allSatisfy(r -> assertThat(r.error()).isEqualTo(ErrorKind.TIMEOUT));
     assertThat(results.get(19).exception()).hasMessageContaining("deadline of PT0.3S");
-    // The calls that went out, as many as the policy runs at once, timed out in flight; the rest
-    // never went.
-    assertThat(results.stream().filter(r -> r.attempts() == 1)).hasSize(policy.width());
-    assertThat(virtual.server.sent()).hasSize(policy.width());
+    // The calls that went out, as many as the policy runs at once (no more than quota discovery's
+    // slow start lets out before the first answer: 8), timed out in flight; the rest never went.
+    int started = Math.min(policy.width(), 8);
+    assertThat(results.stream().filter(r -> r.attempts() == 1)).hasSize(started);
+    assertThat(virtual.server.sent()).hasSize(started);
     assertThat(results.stream().filter(r -> r.attempts() > 1)).isEmpty();
   }
 

@@ -7,6 +7,7 @@ import dev.batchfetch.internal.admission.Transport;
 import dev.batchfetch.internal.quota.QuotaHeaders;
 import dev.batchfetch.internal.quota.QuotaSignal;
 import dev.batchfetch.internal.time.FakeClock;
+import dev.batchfetch.testing.QuotaModel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -28,14 +29,18 @@ import okhttp3.HttpUrl;
  * with no script left is answered 200 with the key as its body.
  */
 final class FakeServer implements Transport {
-  /** One request as the server saw it: its key and when it went out, on the fake clock. */
-  record Sent(String key, long nanos) {}
+  /**
+   * One request as the server saw it: its key, when it went out (on the fake clock), and the status
+   * it was answered with.
+   */
+  record Sent(String key, long nanos, int status) {}
 
   /** One scripted answer. */
   record Reply(int status, Map<String, List<String>> headers, Duration latency) {}
 
   private final FakeClock clock;
   private final Map<String, Queue<Reply>> scripts = new ConcurrentHashMap<>();
+  private final Map<String, QuotaModel> quotas = new ConcurrentHashMap<>();
   private final List<Sent> sent = new ArrayList<>();
   private final List<Runnable> held = new ArrayList<>();
   private Duration latency = Duration.ZERO;
@@ -51,7 +56,12 @@ final class FakeServer implements Transport {
 
   /** A fetcher builder whose fetchers run on {@code clock} and this server. */
   BatchFetcher.Builder builder() {
-    return BatchFetcher.builder().hooks(new Hooks(clock, clock, clock, this));
+    return BatchFetcher.builder().hooks(hooks());
+  }
+
+  /** The hooks that run a fetcher on {@code clock} and this server. */
+  Hooks hooks() {
+    return new Hooks(clock, clock, clock, this);
   }
 
   /** Answers every request {@code latency} after it went out (default: at once). */
@@ -78,6 +88,15 @@ final class FakeServer implements Transport {
       map.computeIfAbsent(headers[i], name -> new ArrayList<>()).add(headers[i + 1]);
     }
     return new Reply(status, map, after);
+  }
+
+  /**
+   * Answers every unscripted request to {@code host} ({@code "a.test"}) as {@code quota} says, by
+   * its arrival time, after the server's latency: a server that enforces a quota.
+   */
+  synchronized FakeServer enforce(String host, QuotaModel quota) {
+    quotas.put(host, quota);
+    return this;
   }
 
   /** Holds every answer from now until {@link #release()}: requests stay in flight. */
@@ -173,12 +192,20 @@ final class FakeServer implements Transport {
       if (call.over) {
         return; // cancelled on its way
       }
-      sent.add(new Sent(key, clock.nanoTime()));
       call.arrived = true;
       maxInFlight = Math.max(maxInFlight, ++inFlight);
       Queue<Reply> script = scripts.get(key);
       Reply scripted = script == null ? null : script.poll();
-      reply = scripted != null ? scripted : new Reply(200, Map.of(), latency);
+      QuotaModel quota = quotas.get(url.host());
+      if (scripted != null) {
+        reply = scripted;
+      } else if (quota != null) {
+        QuotaModel.Reply answer = quota.answer(clock.nanoTime() - startNanos());
+        reply = new Reply(answer.status(), answer.headers(), latency);
+      } else {
+        reply = new Reply(200, Map.of(), latency);
+      }
+      sent.add(new Sent(key, clock.nanoTime(), reply.status()));
     }
     Runnable answer = () -> call.answer(reply, key);
     synchronized (this) {

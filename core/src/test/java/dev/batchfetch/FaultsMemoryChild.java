@@ -46,7 +46,7 @@ final class FaultsMemoryChild {
       String connections;
       try {
         fetcher.close();
-        connections = Integer.toString(fetcher.connectionCount());
+        connections = Integer.toString(fetcher.connectionsHeld());
       } catch (Throwable t) { // an OutOfMemoryError too: this is the report
         connections = t.toString();
       }
@@ -74,7 +74,7 @@ final class FaultsMemoryChild {
             + " uncaught="
             + uncaught.get()
             + " connections="
-            + fetcher.connectionCount());
+            + fetcher.connectionsHeld());
     System.out.flush();
     Runtime.getRuntime().halt(0);
   }

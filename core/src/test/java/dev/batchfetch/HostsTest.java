@@ -33,6 +33,7 @@ class HostsTest {
                 .builder()
                 .policy(policy)
                 .perHost(HostLimits.of(RateLimit.unlimited(), 1))
+                .quotaDiscovery(false) // the pause alone; with discovery: QuotaDiscoveryTest
                 .build());
 
     List<Result> results = run(fetcher.fetchAll(interleaved(5)));
@@ -86,6 +87,7 @@ class HostsTest {
                 .builder()
                 .policy(ExecutionPolicy.async(4))
                 .perHost(HostLimits.of(RateLimit.unlimited(), 2))
+                .quotaDiscovery(false) // the pauses alone, not the pace discovery would set
                 .build());
 
     run(fetcher.fetchAll(List.of("http://a.test/a0", "http://a.test/a1", "http://a.test/a2")));
@@ -202,6 +204,8 @@ class HostsTest {
                 .policy(policy)
                 .perHost(HostLimits.of(RateLimit.unlimited(), 1))
                 .retry(RetryPolicy.defaults().withBackoff(backoff, 1, backoff).withJitter(0))
+                .quotaDiscovery(false) // with discovery, a 429 sets a pace instead: see
+                // QuotaDiscoveryTest
                 .build());
 
     List<Result> results = run(fetcher.fetchAll(List.of("http://a.test/a0", "http://a.test/a1")));

@@ -41,7 +41,9 @@ class LifecycleTest {
   void cancellingTheFutureCancelsQueuedAndInFlightCalls(ExecutionPolicy policy) {
     IdDispatcher dispatcher = new IdDispatcher(release);
     server.setDispatcher(dispatcher);
-    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
+    // Every call in flight at once, at the policy's width: no slow start of quota discovery.
+    BatchFetcher fetcher =
+        leaks.track(BatchFetcher.builder().policy(policy).quotaDiscovery(false).build());
     int width = policy.width();
     CompletableFuture<List<Result>> batch = fetcher.fetchAll(Urls.ids(server, 100));
     await().until(() -> dispatcher.inFlight() == width);
@@ -61,7 +63,9 @@ class LifecycleTest {
   void closeCompletesRunningBatchesWithOneResultPerInput(ExecutionPolicy policy) {
     IdDispatcher dispatcher = new IdDispatcher(release);
     server.setDispatcher(dispatcher);
-    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
+    // Every call in flight at once, at the policy's width: no slow start of quota discovery.
+    BatchFetcher fetcher =
+        leaks.track(BatchFetcher.builder().policy(policy).quotaDiscovery(false).build());
     int width = policy.width();
     CompletableFuture<List<Result>> batch = fetcher.fetchAll(Urls.ids(server, 20));
     await().until(() -> dispatcher.inFlight() == width);

@@ -78,7 +78,9 @@ class StreamingTest {
   void readsItsInputLazilyAndStopsReadingWhenCancelled(ExecutionPolicy policy) {
     IdDispatcher dispatcher = new IdDispatcher(release);
     server.setDispatcher(dispatcher);
-    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
+    // Every call in flight at once, at the policy's width: no slow start of quota discovery.
+    BatchFetcher fetcher =
+        leaks.track(BatchFetcher.builder().policy(policy).quotaDiscovery(false).build());
     Inputs endless = Inputs.endless(server);
 
     CompletableFuture<BatchSummary> batch = fetcher.fetchEach(endless, result -> {});
@@ -186,7 +188,9 @@ class StreamingTest {
   void closeDeliversAResultForEveryInputReadAndCompletesTheSummary(ExecutionPolicy policy) {
     IdDispatcher dispatcher = new IdDispatcher(release);
     server.setDispatcher(dispatcher);
-    BatchFetcher fetcher = leaks.track(BatchFetcher.builder().policy(policy).build());
+    // Every call in flight at once, at the policy's width: no slow start of quota discovery.
+    BatchFetcher fetcher =
+        leaks.track(BatchFetcher.builder().policy(policy).quotaDiscovery(false).build());
     Inputs endless = Inputs.endless(server);
     BitSet seen = new BitSet();
 

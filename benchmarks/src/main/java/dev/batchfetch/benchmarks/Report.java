@@ -36,6 +36,7 @@ final class Report {
   private final String loadBefore;
   private final String loadAfter;
   private final String arguments;
+  private final @Nullable String unknownQuota;
 
   Report(
       Plan plan,
@@ -48,7 +49,8 @@ final class Report {
       Duration took,
       String loadBefore,
       String loadAfter,
-      String arguments) {
+      String arguments,
+      @Nullable String unknownQuota) {
     this.plan = plan;
     this.env = env;
     this.notes = notes;
@@ -60,6 +62,7 @@ final class Report {
     this.loadBefore = loadBefore;
     this.loadAfter = loadAfter;
     this.arguments = arguments;
+    this.unknownQuota = unknownQuota;
   }
 
   void write(Path markdown, Path chart) throws IOException {
@@ -113,6 +116,9 @@ final class Report {
       for (String server : servers) {
         table(md, w, server);
       }
+    }
+    if (unknownQuota != null) {
+      md.append(unknownQuota).append('\n');
     }
     jmh(md);
     skips(md);

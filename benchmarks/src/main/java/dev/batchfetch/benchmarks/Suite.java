@@ -2,6 +2,8 @@ package dev.batchfetch.benchmarks;
 
 import dev.batchfetch.benchmarks.Plan.Workload;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,11 +21,13 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * java -jar benchmarks/target/batchfetch-benchmarks.jar [--quick] [--concurrency 100]
- *     [--out docs/benchmarks.md] [--only W1,W3,OH] [--no-jmh]
+ *     [--out docs/benchmarks.md] [--only W1,W3,OH,UQ] [--no-jmh]
  * }</pre>
  *
- * <p>{@code --only} takes workloads ({@code W1} to {@code W4}) and {@code OH}, the comparison with
- * raw OkHttp in one JVM ({@link Overhead}), which {@code benchmarks/overhead.sh} runs alone.
+ * <p>{@code --only} takes workloads ({@code W1} to {@code W4}), {@code OH}, the comparison with raw
+ * OkHttp in one JVM ({@link Overhead}), which {@code benchmarks/overhead.sh} runs alone, and {@code
+ * UQ}, an unknown quota ({@link UnknownQuota}: quota discovery against fixed guesses, 60 s per
+ * server, 20 s with {@code --quick}).
  *
  * <p>Servers run in this JVM (the suite's own {@link LoopbackServer}s) or as child processes
  * (nginx); every client runs in a fresh process: a JVM running {@link ClientMain}, Python, or wrk.
@@ -51,7 +55,7 @@ public final class Suite {
     int concurrency = Integer.parseInt(args.get("concurrency", "100"));
     Plan plan = Plan.of(args.flag("quick"), concurrency);
     Path out = Path.of(args.get("out", "docs/benchmarks.md"));
-    Set<String> only = Set.of(args.get("only", "W1,W2,W3,W4,OH").split(",", -1));
+    Set<String> only = Set.of(args.get("only", "W1,W2,W3,W4,OH,UQ").split(",", -1));
     Environment env = Environment.detect();
     Path jar = Path.of(Suite.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     Instant started = Instant.now();
@@ -100,6 +104,22 @@ public final class Suite {
         overhead = suite.overhead(n, notes);
       }
     }
+    String unknownQuota = null;
+    if (only.contains("UQ")) {
+      int seconds = plan.quick() ? 20 : 60;
+      String before = Environment.loadAverage();
+      List<UnknownQuota.Measured> uq = UnknownQuota.runAll(env.nginx(), seconds, true);
+      Path svg = out.resolveSibling("benchmarks-uq.svg");
+      Files.createDirectories(svg.toAbsolutePath().getParent());
+      Files.writeString(svg, UnknownQuota.svg(uq, seconds), StandardCharsets.UTF_8);
+      unknownQuota =
+          UnknownQuota.markdown(
+              uq,
+              seconds,
+              true,
+              svg.getFileName().toString(),
+              before + " / " + Environment.loadAverage());
+    }
     List<Jmh.Score> jmh = List.of();
     if (!args.flag("no-jmh")) {
       System.out.println("JMH: admission path (" + Jmh.settings(plan.quick()) + ")");
@@ -117,7 +137,8 @@ public final class Suite {
             Duration.between(started, Instant.now()),
             loadBefore,
             Environment.loadAverage(),
-            String.join(" ", argv));
+            String.join(" ", argv),
+            unknownQuota);
     report.write(out, out.resolveSibling("benchmarks.svg"));
     System.out.println("wrote " + out + " and " + out.resolveSibling("benchmarks.svg"));
   }

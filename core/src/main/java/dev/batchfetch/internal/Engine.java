@@ -13,9 +13,10 @@ import dev.batchfetch.internal.batch.ListBatch;
 import dev.batchfetch.internal.batch.RequestFactory;
 import dev.batchfetch.internal.batch.ResultSubscription;
 import dev.batchfetch.internal.batch.StreamBatch;
+import dev.batchfetch.internal.discovery.Discovery;
 import dev.batchfetch.internal.limit.Bulkheads;
-import dev.batchfetch.internal.limit.GcraLimiter;
 import dev.batchfetch.internal.limit.Limiter;
+import dev.batchfetch.internal.limit.Limiters;
 import dev.batchfetch.internal.limit.UserLimiter;
 import dev.batchfetch.internal.time.Scheduler;
 import dev.batchfetch.internal.time.Ticker;
@@ -30,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -78,6 +80,7 @@ public final class Engine implements AutoCloseable {
   private final Executor delivery;
   private final RequestFactory requests;
   private final Admission admission;
+  private final Discovery discovery;
   private final Set<Batch> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object lifecycle = new Object();
@@ -146,6 +149,8 @@ public final class Engine implements AutoCloseable {
               workers);
     }
     this.requests = new RequestFactory(settings.defaultHeaders());
+    this.discovery =
+        settings.quotaDiscovery() ? Discovery.on(settings.maxRetryAfter()) : Discovery.off();
     this.deliveryBuffer = Math.max(MIN_DELIVERY_BUFFER, 2 * concurrency);
     this.admission =
         new Admission(
@@ -156,6 +161,7 @@ public final class Engine implements AutoCloseable {
                     settings.perHost(),
                     settings.hostOverrides(),
                     hostLimiters(settings.hostRateLimiters()),
+                    discovery,
                     ticker),
                 new Retries(settings.retry()),
                 settings.maxRetryAfter(),
@@ -275,6 +281,7 @@ public final class Engine implements AutoCloseable {
       checkOpen();
       live.add(batch);
     }
+    batch.tally().learnedRates(discovery::learnedRates);
     batch.beforeCompletion(() -> finalReport(batch)); // so that join() sees the last report
     Duration timeout = settings.batchTimeout();
     Scheduler.Cancellable deadline =
@@ -409,7 +416,7 @@ public final class Engine implements AutoCloseable {
    */
   private void tell(Consumer<? super Progress> listener, Batch batch) {
     try {
-      batch.tally().report(settings.rateLimit(), listener);
+      batch.tally().report(settings.rateLimits(), listener);
     } catch (RuntimeException e) {
       log.warn("{}: the progress listener failed", name, e);
     } catch (Error e) {
@@ -424,6 +431,14 @@ public final class Engine implements AutoCloseable {
       throw new IllegalStateException(name + " runs on a test's transport, without OkHttp");
     }
     return http;
+  }
+
+  /**
+   * The rates quota discovery learned, calls per second by host, for the hosts it paces now,
+   * slowest first (at most 100); empty when none is paced or discovery is off.
+   */
+  public Map<String, Double> learnedRates() {
+    return discovery.learnedRates();
   }
 
   /**
@@ -526,7 +541,7 @@ public final class Engine implements AutoCloseable {
     RateLimiter users = settings.rateLimiter();
     return users != null
         ? new UserLimiter(users, quotaThreads, ticker)
-        : new GcraLimiter(name, settings.rateLimit(), Duration.ofDays(1), ticker);
+        : Limiters.allOf(Limiters.own(name, settings.rateLimits(), ticker));
   }
 
   private Function<String, @Nullable Limiter> hostLimiters(

@@ -9,6 +9,7 @@ import dev.batchfetch.RetryPolicy;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -26,7 +27,7 @@ public final class Settings {
   public static final Duration DEFAULT_INPUT_TIMEOUT = Duration.ofMinutes(2);
 
   private final ExecutionPolicy policy;
-  private final RateLimit rateLimit;
+  private final List<RateLimit> rateLimits;
   private final @Nullable RateLimiter rateLimiter;
   private final @Nullable Function<String, ? extends @Nullable RateLimiter> hostRateLimiters;
   private final int maxConcurrent;
@@ -35,6 +36,7 @@ public final class Settings {
   private final RetryPolicy retry;
   private final Duration maxRetryAfter;
   private final boolean adaptToServerQuota;
+  private final boolean quotaDiscovery;
   private final int maxPending;
   private final Timeouts timeouts;
   private final Map<String, String> defaultHeaders;
@@ -64,7 +66,7 @@ public final class Settings {
 
   private Settings(Builder b) {
     this.policy = b.policy;
-    this.rateLimit = b.rateLimit;
+    this.rateLimits = b.rateLimits;
     this.rateLimiter = b.rateLimiter;
     this.hostRateLimiters = b.hostRateLimiters;
     this.maxConcurrent = Math.min(b.maxConcurrent, b.policy.width());
@@ -73,6 +75,7 @@ public final class Settings {
     this.retry = b.retry;
     this.maxRetryAfter = b.maxRetryAfter;
     this.adaptToServerQuota = b.adaptToServerQuota;
+    this.quotaDiscovery = b.quotaDiscovery;
     this.maxPending = b.maxPending;
     this.timeouts = new Timeouts(b.connectTimeout, b.readTimeout, b.writeTimeout, b.callTimeout);
     this.defaultHeaders = Map.copyOf(b.defaultHeaders);
@@ -95,9 +98,17 @@ public final class Settings {
     return policy;
   }
 
-  /** The global quota; unlimited when a user's limiter sets the pace. */
+  /**
+   * The global quota, the first of {@link #rateLimits()}; unlimited when a user's limiter sets the
+   * pace.
+   */
   public RateLimit rateLimit() {
-    return rateLimit;
+    return rateLimits.get(0);
+  }
+
+  /** The global quota: one rate limit or several, each kept; never empty. */
+  public List<RateLimit> rateLimits() {
+    return rateLimits;
   }
 
   /** The user's limiter for every call, in place of {@link #rateLimit()}, or null. */
@@ -134,6 +145,11 @@ public final class Settings {
 
   public boolean adaptToServerQuota() {
     return adaptToServerQuota;
+  }
+
+  /** Whether each host learns the rate its server accepts. */
+  public boolean quotaDiscovery() {
+    return quotaDiscovery;
   }
 
   /** How many inputs may wait in host queues ahead of the calls in flight. */
@@ -194,7 +210,7 @@ public final class Settings {
   /** Sets the configuration by name. Not thread-safe. */
   public static final class Builder {
     private ExecutionPolicy policy = ExecutionPolicy.async(64);
-    private RateLimit rateLimit = RateLimit.unlimited();
+    private List<RateLimit> rateLimits = List.of(RateLimit.unlimited());
     private @Nullable RateLimiter rateLimiter;
     private @Nullable Function<String, ? extends @Nullable RateLimiter> hostRateLimiters;
     private int maxConcurrent = Integer.MAX_VALUE;
@@ -203,6 +219,7 @@ public final class Settings {
     private RetryPolicy retry = RetryPolicy.defaults();
     private Duration maxRetryAfter = Duration.ofMinutes(5);
     private boolean adaptToServerQuota;
+    private boolean quotaDiscovery = true;
     private int maxPending = 10_000;
     private @Nullable Duration connectTimeout;
     private @Nullable Duration readTimeout;
@@ -232,7 +249,12 @@ public final class Settings {
 
     /** The global quota; forgets a user's limiter. */
     public Builder rateLimit(RateLimit rateLimit) {
-      this.rateLimit = rateLimit;
+      return rateLimits(List.of(rateLimit));
+    }
+
+    /** The global quota in several limits, each kept; forgets a user's limiter. */
+    public Builder rateLimits(List<RateLimit> rateLimits) {
+      this.rateLimits = List.copyOf(rateLimits);
       this.rateLimiter = null;
       return this;
     }
@@ -240,7 +262,7 @@ public final class Settings {
     /** A user's limiter for every call; the quota becomes unlimited. */
     public Builder rateLimiter(RateLimiter rateLimiter) {
       this.rateLimiter = rateLimiter;
-      this.rateLimit = RateLimit.unlimited();
+      this.rateLimits = List.of(RateLimit.unlimited());
       return this;
     }
 
@@ -277,6 +299,11 @@ public final class Settings {
 
     public Builder adaptToServerQuota(boolean adapt) {
       this.adaptToServerQuota = adapt;
+      return this;
+    }
+
+    public Builder quotaDiscovery(boolean discover) {
+      this.quotaDiscovery = discover;
       return this;
     }
 

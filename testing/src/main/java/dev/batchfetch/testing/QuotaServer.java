@@ -9,6 +9,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -48,6 +50,16 @@ public final class QuotaServer implements AutoCloseable {
   private final AtomicLong arrivals = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong firstArrival = new AtomicLong(Long.MIN_VALUE);
+  private final List<Arrival> log = Collections.synchronizedList(new ArrayList<>());
+
+  /**
+   * One request the model answered: when it arrived (nanoseconds from the server's start) and its
+   * status.
+   */
+  public record Arrival(long nanos, int status) {}
+
+  /** The most arrivals {@link #log()} keeps: a minute at 10,000 a second. */
+  private static final int LOG_CAPACITY = 600_000;
 
   private QuotaServer(HttpServer http, QuotaModel model, Duration latency) {
     this.http = http;
@@ -100,6 +112,13 @@ public final class QuotaServer implements AutoCloseable {
     return refused.get();
   }
 
+  /** Every arrival the model answered so far, in order (at most the first 600,000): a copy. */
+  public List<Arrival> log() {
+    synchronized (log) {
+      return List.copyOf(log);
+    }
+  }
+
   /** Nanoseconds from the server's start to the first arrival, or -1 before any. */
   public long firstArrivalNanos() {
     long first = firstArrival.get();
@@ -115,6 +134,9 @@ public final class QuotaServer implements AutoCloseable {
       return;
     }
     QuotaModel.Reply reply = model.answer(at);
+    if (log.size() < LOG_CAPACITY) {
+      log.add(new Arrival(at, reply.status()));
+    }
     arrivals.incrementAndGet();
     if (reply.status() == 429) {
       refused.incrementAndGet();

@@ -7,6 +7,8 @@ import dev.batchfetch.internal.admission.Decision.Verdict;
 import dev.batchfetch.internal.batch.Batch;
 import dev.batchfetch.internal.batch.Prepared;
 import dev.batchfetch.internal.batch.Results;
+import dev.batchfetch.internal.discovery.HostQuota;
+import dev.batchfetch.internal.discovery.Outcome;
 import dev.batchfetch.internal.limit.Limiter;
 import dev.batchfetch.internal.limit.Permit;
 import dev.batchfetch.internal.quota.QuotaSignal;
@@ -40,10 +42,12 @@ import org.jspecify.annotations.Nullable;
  * the global permit is reserved for the very moment the call starts. A permit not yet due is a
  * timer; a remote limiter is asked on a quota thread; nothing blocks the loop.
  *
- * <p>After an attempt, {@link Decision} says what it means; its verdict pauses or blocks the host,
+ * <p>After an attempt, the host's quota discovery hears how it ended (and paces the host's limiter
+ * at what it learns), {@link Decision} says what it means; its verdict pauses or blocks the host,
  * the slots go back, and a retry joins the head of the host's queue after its wait. A redirect's
  * request joins the head of its own host's queue at once: every request, follow-ups included, takes
- * a slot and a permit.
+ * a slot and a permit. Until discovery sees a sign of a host's quota, the host's calls in flight
+ * follow its slow start.
  *
  * <p>All state but the thread-safe limiters and bulkheads is confined to the {@link Loop}: every
  * method here runs on it, except {@link #submit}, {@link #close} and {@link #attemptEnded}, which
@@ -72,6 +76,7 @@ public final class Admission implements Exchange.Listener {
   private final Limits limits;
   private final Limiter globalLimiter;
   private final Bulkhead globalBulkhead;
+  private final int width;
   private final Hosts hosts;
   private final Transport transport;
   private final Executor quotaThreads;
@@ -100,6 +105,7 @@ public final class Admission implements Exchange.Listener {
     this.limits = limits;
     this.globalLimiter = limits.globalLimiter();
     this.globalBulkhead = limits.globalBulkhead();
+    this.width = globalBulkhead.getBulkheadConfig().getMaxConcurrentCalls();
     this.hosts = limits.hosts();
     this.transport = transport;
     this.quotaThreads = quotaThreads;
@@ -147,6 +153,7 @@ public final class Admission implements Exchange.Listener {
       Exchange exchange, Result attempt, QuotaSignal signal, @Nullable Request followUp) {
     Host host = exchange.host;
     try {
+      Decision.Throttling throttling = heard(exchange, attempt, signal);
       if (!exchange.isDone()) {
         Retries.Attempts retry = exchange.retry;
         // A redirect is not retried: it is a response, whose follow-up is a request of its own.
@@ -158,7 +165,11 @@ public final class Admission implements Exchange.Listener {
                 backoff,
                 ticker.instant(),
                 limits.maxRetryAfter(),
-                limits.adaptToServerQuota());
+                limits.adaptToServerQuota(),
+                throttling);
+        if (!verdict.counted() && retry != null) {
+          retry.forgive();
+        }
         if (followUp == null || !follows(exchange, verdict, followUp)) {
           apply(exchange, verdict);
         }
@@ -210,6 +221,26 @@ public final class Admission implements Exchange.Listener {
           }
         });
     return true;
+  }
+
+  /**
+   * Tells the host's quota discovery how the attempt ended, and returns what it says of the host
+   * and the input; {@link Decision.Throttling#OFF} when discovery does not pace the host.
+   */
+  private Decision.Throttling heard(Exchange exchange, Result attempt, QuotaSignal signal) {
+    HostQuota quota = exchange.host.quota();
+    if (quota == null) {
+      return Decision.Throttling.OFF;
+    }
+    long now = ticker.nanoTime();
+    long sent = exchange.sentNanos();
+    quota.onOutcome(
+        Outcome.of(now - sent < 0 ? now : sent, now, attempt.status(), signal, ticker.instant()));
+    return new Decision.Throttling(
+        true,
+        quota.canSlowDown(),
+        exchange.retry != null,
+        limits.retries().rateLimitBudgetNanos() - (now - exchange.firstStartNanos()));
   }
 
   private void apply(Exchange exchange, Verdict verdict) {
@@ -363,6 +394,9 @@ public final class Admission implements Exchange.Listener {
         }
         continue;
       }
+      if (!host.hasRoom(width)) {
+        continue; // quota discovery's slow start: the host's calls ending make it ready again
+      }
       if (!globalBulkhead.tryAcquirePermission()) {
         markReady(host);
         return; // every host needs a global slot; a call ending drains again
@@ -371,6 +405,7 @@ public final class Admission implements Exchange.Listener {
         globalBulkhead.onComplete();
         continue; // the host's own calls ending make it ready again
       }
+      host.took();
       dequeue(host);
       reserve(host.limiter(), host, exchange, permit -> hostPermitted(host, exchange, permit));
     }
@@ -566,6 +601,7 @@ public final class Admission implements Exchange.Listener {
   }
 
   private void release(Host host) {
+    host.gaveBack();
     host.bulkhead.onComplete();
     globalBulkhead.onComplete();
   }

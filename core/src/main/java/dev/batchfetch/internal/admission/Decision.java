@@ -4,6 +4,7 @@ import dev.batchfetch.ErrorKind;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import dev.batchfetch.internal.batch.Results;
+import dev.batchfetch.internal.discovery.Outcome;
 import dev.batchfetch.internal.quota.QuotaHeaders;
 import dev.batchfetch.internal.quota.QuotaSignal;
 import java.time.Duration;
@@ -25,8 +26,15 @@ import org.jspecify.annotations.Nullable;
  *   <li>A retryable failure is tried again after the server's {@code Retry-After} (which counts as
  *       admission wait) or the backoff; anything else completes the input.
  *   <li>With {@code adaptToServerQuota}, a quota the server announces (a limit and a window) slows
- *       the host to it; one slower than a call per {@code maxRetryAfter} (one a year, say) is a
- *       wait past the cap instead, and blocks the host for one of its intervals.
+ *       the host to it (quota discovery, when on, does so itself); one slower than a call per
+ *       {@code maxRetryAfter} (one a year, say) is a wait past the cap instead, and blocks the host
+ *       for one of its intervals.
+ *   <li>With quota discovery, a throttled answer (429, or 503 with {@code Retry-After}) is a
+ *       signal, not a failure, while the host's rate can still come down: it does not use up one of
+ *       the input's attempts, and the input is tried again as soon as its host's pace allows (after
+ *       the server's {@code Retry-After}, if it gave one), with no backoff of its own and no hold
+ *       of the host: the slower pace is the backoff. Past the input's rate-limit budget, counted
+ *       from its first attempt, it ends as {@link ErrorKind#RATE_LIMITED}.
  * </ul>
  */
 final class Decision {
@@ -42,6 +50,8 @@ final class Decision {
    * @param result the input's result, or null to try again after {@code retryInNanos}
    * @param retryInNanos when to queue the input again, if {@code result} is null
    * @param retryWaitIsAdmission whether that wait is the server's, counted as admission wait
+   * @param counted whether the attempt used up one of the input's attempts; false for a throttled
+   *     answer that quota discovery takes as a signal
    */
   record Verdict(
       long holdNanos,
@@ -50,7 +60,38 @@ final class Decision {
       @Nullable RateLimit slowTo,
       @Nullable Result result,
       long retryInNanos,
-      boolean retryWaitIsAdmission) {}
+      boolean retryWaitIsAdmission,
+      boolean counted) {
+    Verdict(
+        long holdNanos,
+        boolean block,
+        boolean drain,
+        @Nullable RateLimit slowTo,
+        @Nullable Result result,
+        long retryInNanos,
+        boolean retryWaitIsAdmission) {
+      this(holdNanos, block, drain, slowTo, result, retryInNanos, retryWaitIsAdmission, true);
+    }
+  }
+
+  /**
+   * What quota discovery says of the attempt's host and input, once it heard the attempt.
+   *
+   * @param discovering whether discovery paces the host
+   * @param canSlowDown whether the host's rate can still come down
+   * @param retryable whether the input may be tried again at all (its method and policy allow)
+   * @param budgetLeftNanos how much of the input's rate-limit budget is left, from its first
+   *     attempt
+   */
+  record Throttling(
+      boolean discovering, boolean canSlowDown, boolean retryable, long budgetLeftNanos) {
+    /** Discovery off: a throttled answer is a failed attempt like any other. */
+    static final Throttling OFF = new Throttling(false, false, false, 0);
+
+    boolean takesAsSignal() {
+      return discovering && canSlowDown && retryable;
+    }
+  }
 
   /**
    * Decides after {@code attempt}.
@@ -66,7 +107,32 @@ final class Decision {
       Instant now,
       Duration maxRetryAfter,
       boolean adaptToServerQuota) {
+    return decide(
+        attempt, signal, backoffMillis, now, maxRetryAfter, adaptToServerQuota, Throttling.OFF);
+  }
+
+  /**
+   * Decides after {@code attempt}, with what quota discovery says of its host.
+   *
+   * @param throttling what discovery says; {@link Throttling#OFF} when it is off
+   */
+  static Verdict decide(
+      Result attempt,
+      QuotaSignal signal,
+      long backoffMillis,
+      Instant now,
+      Duration maxRetryAfter,
+      boolean adaptToServerQuota,
+      Throttling throttling) {
     int status = attempt.status();
+    if (throttling.takesAsSignal()
+        && Outcome.kindOf(status, signal) == Outcome.Kind.THROTTLED
+        && attempt.error() == ErrorKind.HTTP_STATUS) {
+      return signalled(attempt, signal, now, maxRetryAfter, throttling.budgetLeftNanos());
+    }
+    if (throttling.discovering()) {
+      adaptToServerQuota = false; // discovery follows the headers itself
+    }
     boolean overload = Retries.isOverload(status);
     // Retry-After means "wait" on an overloaded answer only; a reset with nothing left, on any.
     Instant holdUntil = (overload ? signal : withoutRetryAfter(signal)).holdUntil();
@@ -97,6 +163,23 @@ final class Decision {
     }
     long backoffNanos = TimeUnit.MILLISECONDS.toNanos(backoffMillis);
     return new Verdict(holdNanos, false, drain, slowTo, null, backoffNanos, false);
+  }
+
+  /**
+   * A throttled answer that discovery takes as a signal: no attempt used up, no backoff, no hold
+   * but the server's own {@code Retry-After}; {@code RATE_LIMITED} past the cap or the budget.
+   */
+  private static Verdict signalled(
+      Result attempt, QuotaSignal signal, Instant now, Duration maxRetryAfter, long budgetLeft) {
+    Instant holdUntil = signal.holdUntil();
+    long holdNanos =
+        holdUntil == null ? 0 : Math.max(0, Duration.between(now, holdUntil).toNanos());
+    boolean beyondCap = holdUntil != null && holdNanos > maxRetryAfter.toNanos();
+    if (beyondCap || holdNanos >= budgetLeft) {
+      Result limited = Results.withError(attempt, ErrorKind.RATE_LIMITED, null);
+      return new Verdict(holdNanos, beyondCap, false, null, limited, 0, false, false);
+    }
+    return new Verdict(holdNanos, false, false, null, null, holdNanos, holdNanos > 0, false);
   }
 
   private static QuotaSignal withoutRetryAfter(QuotaSignal signal) {

@@ -91,6 +91,7 @@ public final class Exchange implements Batch.Ongoing {
   private volatile long firstStartNanos;
   private volatile long queuedAtNanos;
   private volatile long plannedStartNanos;
+  private volatile long sentNanos;
   private volatile @Nullable Thread departing;
 
   /** The present attempt's permits, reserved by the admission loop. */
@@ -187,8 +188,8 @@ public final class Exchange implements Batch.Ongoing {
 
   /**
    * Notes that this attempt's request is ready to leave now, the first time the transport sees it
-   * go out: its permits learn how late it is, and their departure gates
-   * say how long it must still wait so as not to reach the server in a bunch with others.
+   * go out: its permits learn how late it is, and their departure gates say how long it must still
+   * wait so as not to reach the server in a bunch with others.
    *
    * @return the nanoseconds to wait before the request leaves; 0 when it may leave at once
    */
@@ -205,7 +206,9 @@ public final class Exchange implements Batch.Ongoing {
     long lateness = now - plannedStartNanos;
     hostPermit.leftLate(lateness);
     globalPermit.leftLate(lateness);
-    return globalPermit.departure(hostPermit.departure(now)) - now;
+    long departure = globalPermit.departure(hostPermit.departure(now));
+    sentNanos = departure;
+    return departure - now;
   }
 
   /**
@@ -264,6 +267,7 @@ public final class Exchange implements Batch.Ongoing {
       return false;
     }
     plannedStartNanos = nanos;
+    sentNanos = nanos;
     state.set(PLANNED);
     if (inputTimeoutNanos > 0) {
       timer = scheduler.schedule(left, this::expire);
@@ -308,6 +312,16 @@ public final class Exchange implements Batch.Ongoing {
     followUps++;
     request = next;
     host = nextHost;
+  }
+
+  /** When this attempt's request left (or was planned to, if it never left), on the ticker. */
+  long sentNanos() {
+    return sentNanos;
+  }
+
+  /** When the input's first attempt started, on the ticker; now, before any. */
+  long firstStartNanos() {
+    return attempts.get() == 0 ? ticker.nanoTime() : firstStartNanos;
   }
 
   /** Notes that this input joined its host's queue: its wait for admission starts. */

@@ -2,13 +2,19 @@ package dev.batchfetch.internal.admission;
 
 import dev.batchfetch.HostLimits;
 import dev.batchfetch.RateLimit;
+import dev.batchfetch.internal.discovery.Discovery;
+import dev.batchfetch.internal.discovery.HostQuota;
 import dev.batchfetch.internal.limit.Bulkheads;
 import dev.batchfetch.internal.limit.GcraLimiter;
 import dev.batchfetch.internal.limit.Limiter;
+import dev.batchfetch.internal.limit.Limiters;
 import dev.batchfetch.internal.time.Ticker;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,10 +28,21 @@ final class Host {
   final Bulkhead bulkhead;
 
   /**
-   * The host's limiter: its own, replaced by a slower one when the server announces a lower quota,
-   * or the user's. Read by attempts' threads (to drain it), written by the loop.
+   * The host's limiter: its own (one for each configured rate, and one that follows what discovery
+   * learns), or the user's. Read by attempts' threads (to drain it).
    */
-  private volatile Limiter limiter;
+  private final Limiter limiter;
+
+  /** The limiters of the configured rates, which a quota the server announces may slow down. */
+  private final List<GcraLimiter> configured;
+
+  /** Quota discovery for this host, or null when it is off or the user's limiter sets the pace. */
+  private final @Nullable HostQuota quota;
+
+  /** Calls that hold the host's slots: taken off the queue and not yet ended. */
+  private int calls;
+
+  private final int maxConcurrent;
 
   private final ArrayDeque<Exchange> queue = new ArrayDeque<>();
 
@@ -46,27 +63,85 @@ final class Host {
   /** Whether the host waits in the loop's stalled list, for a batch's consumer to catch up. */
   private boolean stalled;
 
-  Host(String key, HostLimits limits, @Nullable Limiter users, Ticker ticker) {
+  Host(String key, HostLimits limits, @Nullable Limiter users, Ticker ticker, Discovery discovery) {
     this.key = key;
-    this.limiter =
-        users != null
-            ? users
-            : new GcraLimiter(key, limits.rateLimit(), Duration.ofDays(1), ticker);
     this.bulkhead = Bulkheads.of(key, limits.maxConcurrent());
+    this.maxConcurrent = limits.maxConcurrent();
+    if (users != null) {
+      this.limiter = users;
+      this.configured = List.of();
+      this.quota = null;
+      return;
+    }
+    this.configured = Limiters.own(key, limits.rateLimits(), ticker);
+    GcraLimiter pace = Limiters.own(key, List.of(RateLimit.unlimited()), ticker).get(0);
+    long now = ticker.nanoTime();
+    this.quota = discovery.join(key, ceiling(limits.rateLimits()), pace, now, ticker.instant());
+    List<GcraLimiter> all = new ArrayList<>(configured);
+    if (quota != null) {
+      all.add(pace);
+      Instant stored = quota.storedPause();
+      if (stored != null) {
+        pauseUntil(now + Duration.between(ticker.instant(), stored).toNanos());
+      }
+    }
+    this.limiter = Limiters.allOf(all);
+  }
+
+  /** The slowest steady rate among {@code limits}, calls per second: discovery's ceiling. */
+  private static double ceiling(List<RateLimit> limits) {
+    double ceiling = Double.POSITIVE_INFINITY;
+    for (RateLimit limit : limits) {
+      if (!limit.isUnlimited()) {
+        ceiling = Math.min(ceiling, 1e9 / limit.interval().toNanos());
+      }
+    }
+    return ceiling;
   }
 
   Limiter limiter() {
     return limiter;
   }
 
+  /** Quota discovery for this host, or null when it is off or the user's limiter sets the pace. */
+  @Nullable HostQuota quota() {
+    return quota;
+  }
+
   /**
-   * Slows this host to {@code announced}, the quota its server says it enforces, if that is slower
-   * than the rate the host has now; never speeds it up. A user's limiter is left alone.
+   * Slows this host to {@code announced}, the quota its server says it enforces, where a configured
+   * rate is faster; never speeds it up. A user's limiter is left alone.
    */
   void slowTo(RateLimit announced) {
-    if (limiter instanceof GcraLimiter own
-        && announced.interval().compareTo(own.rateLimit().interval()) > 0) {
-      limiter = own.slowedTo(announced);
+    for (GcraLimiter own : configured) {
+      if (announced.interval().compareTo(own.rateLimit().interval()) > 0) {
+        own.follow(announced);
+      }
+    }
+  }
+
+  /**
+   * Whether another call may take the host's slots now: fewer are under way than discovery's window
+   * allows, of {@code width}.
+   */
+  boolean hasRoom(int width) {
+    return quota == null || calls < quota.window(Math.min(width, maxConcurrent));
+  }
+
+  /** A call took the host's slots. */
+  void took() {
+    calls++;
+  }
+
+  /** A call gave the host's slots back. */
+  void gaveBack() {
+    calls--;
+  }
+
+  /** The fetcher forgets this idle host: what discovery learned of it stays in its store. */
+  void forget(Discovery discovery) {
+    if (quota != null) {
+      discovery.leave(key, quota);
     }
   }
 
@@ -179,6 +254,7 @@ final class Host {
         && !waiting
         && !inReady
         && !stalled
+        && calls == 0
         && Bulkheads.isIdle(bulkhead)
         && pausedUntilNanos - now <= 0
         && blockedUntilNanos - now <= 0

@@ -1,6 +1,7 @@
 package dev.batchfetch.internal.admission;
 
 import dev.batchfetch.HostLimits;
+import dev.batchfetch.internal.discovery.Discovery;
 import dev.batchfetch.internal.limit.Limiter;
 import dev.batchfetch.internal.time.Ticker;
 import java.util.HashMap;
@@ -18,8 +19,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Bounded: a host that is {@linkplain Host#isIdle idle} is forgotten at the next sweep, which
  * runs when the map has doubled since the last one or every few seconds, so a batch over 100,000
- * distinct hosts holds only the hosts with work in progress or a quota still recovering. Used by
- * the admission loop only, one thread at a time.
+ * distinct hosts holds only the hosts with work in progress or a quota still recovering; what
+ * discovery learned of a forgotten host stays in its store, and a host met again starts from it.
+ * Used by the admission loop only, one thread at a time.
  */
 public final class Hosts {
   private static final long SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -29,6 +31,7 @@ public final class Hosts {
   private final Map<String, HostLimits> overrides;
   private final Ticker ticker;
   private final Function<String, @Nullable Limiter> shared;
+  private final Discovery discovery;
   private final Map<String, Host> hosts = new HashMap<>();
   private int sweepAtSize = MIN_SWEEP_SIZE;
   private long lastSweepNanos;
@@ -40,8 +43,10 @@ public final class Hosts {
       HostLimits defaults,
       Map<String, HostLimits> overrides,
       Function<String, @Nullable Limiter> shared,
+      Discovery discovery,
       Ticker ticker) {
     this.defaults = defaults;
+    this.discovery = discovery;
     this.overrides = Map.copyOf(overrides);
     this.shared = shared;
     this.ticker = ticker;
@@ -54,7 +59,7 @@ public final class Hosts {
     Host host = hosts.get(key);
     if (host == null) {
       sweepIfDue();
-      host = new Host(key, limitsFor(url.host(), key), shared.apply(key), ticker);
+      host = new Host(key, limitsFor(url.host(), key), shared.apply(key), ticker, discovery);
       hosts.put(key, host);
     }
     return host;
@@ -78,8 +83,10 @@ public final class Hosts {
       return;
     }
     for (Iterator<Host> it = hosts.values().iterator(); it.hasNext(); ) {
-      if (it.next().isIdle(now)) {
+      Host host = it.next();
+      if (host.isIdle(now)) {
         it.remove();
+        host.forget(discovery);
       }
     }
     lastSweepNanos = now;

@@ -21,9 +21,11 @@ public final class Retries {
 
   private final RetryPolicy policy;
   private final IntervalFunction backoff;
+  private final long rateLimitBudgetNanos;
 
   public Retries(RetryPolicy policy) {
     this.policy = policy;
+    this.rateLimitBudgetNanos = saturatedNanos(policy.rateLimitBudget());
     this.backoff =
         policy.jitter() == 0
             ? IntervalFunction.ofExponentialBackoff(
@@ -41,9 +43,19 @@ public final class Retries {
     return new Attempts();
   }
 
+  /** How long an input may go on being throttled, from its first attempt, in nanoseconds. */
+  long rateLimitBudgetNanos() {
+    return rateLimitBudgetNanos;
+  }
+
   /** One input's failed attempts so far. Touched by one attempt's end at a time. */
   final class Attempts {
     private int failed;
+
+    /** The attempt just counted was a signal, not a failure: it does not count. */
+    void forgive() {
+      failed = Math.max(0, failed - 1);
+    }
 
     /**
      * Counts {@code attempt} if it failed in a way worth another, and returns the backoff before
@@ -56,6 +68,14 @@ public final class Retries {
       }
       failed++;
       return failed >= policy.maxAttempts() ? -1 : backoff.apply(failed);
+    }
+  }
+
+  private static long saturatedNanos(java.time.Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
     }
   }
 

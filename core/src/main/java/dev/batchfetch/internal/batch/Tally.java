@@ -8,10 +8,12 @@ import dev.batchfetch.Result;
 import dev.batchfetch.internal.time.Ticker;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,6 +34,7 @@ public final class Tally {
   private final LongAdder bytes = new LongAdder();
   private final Map<ErrorKind, LongAdder> failures = new EnumMap<>(ErrorKind.class);
   private volatile long endNanos;
+  private volatile Supplier<Map<String, Double>> learnedRates = Map::of;
   private boolean lastReported; // guarded by this
 
   Tally(long batch, long total, Ticker ticker) {
@@ -80,11 +83,16 @@ public final class Tally {
     }
   }
 
+  /** Where the rates quota discovery learned are read, for the reports and the summary. */
+  public void learnedRates(Supplier<Map<String, Double>> rates) {
+    this.learnedRates = rates;
+  }
+
   /**
    * Tells {@code listener} the progress now, unless the last report, with {@code done}, was made
    * already: one batch's reports come one at a time, the last one last.
    */
-  public synchronized void report(RateLimit quota, Consumer<? super Progress> listener) {
+  public synchronized void report(List<RateLimit> quota, Consumer<? super Progress> listener) {
     if (lastReported) {
       return;
     }
@@ -93,7 +101,8 @@ public final class Tally {
     listener.accept(progress);
   }
 
-  public Progress progress(RateLimit quota) {
+  public Progress progress(List<RateLimit> quota) {
+    Map<String, Double> learned = learnedRates.get();
     long end = endNanos;
     boolean done = end != 0;
     Duration elapsed = Duration.ofNanos((done ? end : ticker.nanoTime()) - startNanos);
@@ -115,8 +124,30 @@ public final class Tally {
         bytes.sum(),
         elapsed,
         rate,
-        done ? Duration.ZERO : timeLeft(finished, rate, quota),
-        done);
+        done ? Duration.ZERO : timeLeft(finished, rate, bound(quota, learned)),
+        done,
+        learned);
+  }
+
+  /**
+   * The most results a second the limits allow: the slowest global rate limit, or the sum of the
+   * rates discovery learned where that is lower; infinite for no limit.
+   */
+  private static double bound(List<RateLimit> quota, Map<String, Double> learned) {
+    double bound = Double.POSITIVE_INFINITY;
+    for (RateLimit limit : quota) {
+      if (!limit.isUnlimited()) {
+        bound = Math.min(bound, 1e9 / limit.interval().toNanos());
+      }
+    }
+    if (!learned.isEmpty()) {
+      double sum = 0;
+      for (double rate : learned.values()) {
+        sum += rate;
+      }
+      bound = Math.min(bound, sum);
+    }
+    return bound;
   }
 
   public BatchSummary summary() {
@@ -130,7 +161,12 @@ public final class Tally {
     long ok = succeeded.sum();
     long end = endNanos == 0 ? ticker.nanoTime() : endNanos;
     return new BatchSummary(
-        ok + failed(), ok, byKind, bytes.sum(), Duration.ofNanos(end - startNanos));
+        ok + failed(),
+        ok,
+        byKind,
+        bytes.sum(),
+        Duration.ofNanos(end - startNanos),
+        learnedRates.get());
   }
 
   private long failed() {
@@ -141,13 +177,11 @@ public final class Tally {
     return sum;
   }
 
-  private @Nullable Duration timeLeft(long finished, double rate, RateLimit quota) {
+  private @Nullable Duration timeLeft(long finished, double rate, double quotaRate) {
     if (total < 0) {
       return null;
     }
     long left = Math.max(0, total - finished);
-    double quotaRate =
-        quota.isUnlimited() ? Double.POSITIVE_INFINITY : 1e9 / quota.interval().toNanos();
     double pace = finished < FEW ? quotaRate : Math.min(rate, quotaRate);
     if (pace == Double.POSITIVE_INFINITY || pace <= 0) {
       return left == 0 ? Duration.ZERO : null;

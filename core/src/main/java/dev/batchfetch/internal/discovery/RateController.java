@@ -143,6 +143,37 @@ public final class RateController {
   }
 
   /**
+   * Goes on from a rate learned before, by this process or another (a host forgotten while idle,
+   * met again): paced at {@code rate} from {@code nowNanos}, which it probes upward from as from a
+   * level it measured, and a throttled answer from then on counts at once.
+   *
+   * @throws IllegalArgumentException if {@code rate} is not positive and finite
+   */
+  public void resume(double rate, long nowNanos) {
+    if (!(rate > 0) || rate == Double.POSITIVE_INFINITY) {
+      throw new IllegalArgumentException("rate must be positive and finite, was " + rate);
+    }
+    phase = Phase.STEADY;
+    learned = Math.max(MIN_RATE, rate);
+    level = learned;
+    wall = learned;
+    sentAny = true;
+    firstSent = nowNanos;
+    pacedSince = nowNanos;
+    lastDecrease = nowNanos - MIN_WINDOW;
+    lastChange = nowNanos;
+    probeFrom = nowNanos;
+  }
+
+  /**
+   * Whether the rate can still come down: the host is not paced yet, or paced above the least rate.
+   * While it can, a throttled answer is a signal to slow down rather than a failure.
+   */
+  public boolean canSlowDown() {
+    return !isPaced() || rate() > MIN_RATE;
+  }
+
+  /**
    * The rate calls may be sent at now, calls per second: positive infinity while nothing limits it
    * (no ceiling, no sign of a quota yet).
    */
@@ -266,7 +297,10 @@ public final class RateController {
       pacedSince = now;
     }
     if (phase == Phase.UNLIMITED && current == Double.POSITIVE_INFINITY) {
-      // Sent at full width: the span measured a burst, not a rate; search from it.
+      // Sent at full width: the span measured a burst, not a rate; search from it. When the very
+      // first answers are refusals nothing was accepted yet: count one call per span, the least
+      // that says the host takes calls at all, rather than a rate of zero.
+      measured = Math.max(measured, 1e9 / (sent - from));
       learned = Math.max(MIN_RATE, measured * (1 - MARGIN));
       spanCap = Double.POSITIVE_INFINITY;
       phase = Phase.SEARCH;

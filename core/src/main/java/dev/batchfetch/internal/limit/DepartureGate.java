@@ -19,14 +19,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe: one compare-and-set per departure.
  */
 public final class DepartureGate {
-  private final long intervalNanos;
-  private final long toleranceNanos;
+  /** The interval and the tolerance, replaced whole when the rate changes. */
+  private record Spacing(long intervalNanos, long toleranceNanos) {
+    static Spacing of(RateLimit limit) {
+      long interval = limit.interval().toNanos();
+      return new Spacing(interval, Math.max(0, limit.burst() * interval - interval / 2));
+    }
+  }
+
+  private volatile Spacing spacing;
   private final AtomicLong tat;
 
   /** A gate for {@code limit}: its rate, and its burst less half an interval for the jitter. */
   public DepartureGate(RateLimit limit, long nowNanos) {
-    this.intervalNanos = limit.interval().toNanos();
-    this.toleranceNanos = Math.max(0, limit.burst() * intervalNanos - intervalNanos / 2);
+    this.spacing = Spacing.of(limit);
     this.tat = new AtomicLong(nowNanos);
   }
 
@@ -35,15 +41,28 @@ public final class DepartureGate {
    * before {@code readyNanos}, which it then takes.
    */
   public long admit(long readyNanos) {
-    if (intervalNanos == 0) {
+    Spacing s = spacing;
+    if (s.intervalNanos == 0) {
       return readyNanos;
     }
     while (true) {
       long current = tat.get();
-      long at = Math.max(readyNanos, current - toleranceNanos);
-      if (tat.compareAndSet(current, Math.max(at, current) + intervalNanos)) {
+      long at = Math.max(readyNanos, current - s.toleranceNanos);
+      if (tat.compareAndSet(current, Math.max(at, current) + s.intervalNanos)) {
         return at;
       }
     }
+  }
+
+  /**
+   * Spaces departures at {@code limit} from now on, as its limiter does ({@link
+   * GcraLimiter#follow}): the next departure one new interval after the last one admitted.
+   */
+  synchronized void follow(RateLimit limit, long nowNanos) {
+    Spacing old = spacing;
+    Spacing next = Spacing.of(limit);
+    tat.getAndUpdate(
+        t -> t - nowNanos > 0 ? Math.max(nowNanos, t - old.intervalNanos + next.intervalNanos) : t);
+    spacing = next;
   }
 }

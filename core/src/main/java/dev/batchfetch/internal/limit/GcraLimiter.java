@@ -36,10 +36,16 @@ import org.jspecify.annotations.Nullable;
  * lock. Nothing here blocks.
  */
 public final class GcraLimiter implements Limiter {
+  /** A rate and its burst, as nanoseconds: read once per reservation, replaced whole. */
+  private record Rate(RateLimit limit, long intervalNanos, long toleranceNanos) {
+    static Rate of(RateLimit limit) {
+      long interval = limit.interval().toNanos();
+      return new Rate(limit, interval, Math.max(0, limit.burst() * interval - interval / 2));
+    }
+  }
+
   private final String name;
-  private final RateLimit limit;
-  private final long intervalNanos;
-  private final long toleranceNanos;
+  private volatile Rate rate;
   private final long timeoutNanos;
   private final Ticker ticker;
   private final AtomicLong tat;
@@ -67,9 +73,7 @@ public final class GcraLimiter implements Limiter {
   private GcraLimiter(
       String name, RateLimit limit, long timeoutNanos, Ticker ticker, long tatNanos) {
     this.name = name;
-    this.limit = limit;
-    this.intervalNanos = limit.interval().toNanos();
-    this.toleranceNanos = Math.max(0, limit.burst() * intervalNanos - intervalNanos / 2);
+    this.rate = Rate.of(limit);
     this.timeoutNanos = timeoutNanos;
     this.ticker = ticker;
     this.tat = new AtomicLong(tatNanos);
@@ -78,18 +82,19 @@ public final class GcraLimiter implements Limiter {
 
   @Override
   public @Nullable Permit reserve() {
-    if (intervalNanos == 0) {
+    Rate r = rate;
+    if (r.intervalNanos == 0) {
       return Permit.NOW;
     }
     while (true) {
       long now = ticker.nanoTime();
       long current = tat.get();
-      long start = Math.max(now, current - toleranceNanos);
+      long start = Math.max(now, current - r.toleranceNanos);
       long wait = start - now;
       if (wait > timeoutNanos) {
         return null;
       }
-      if (tat.compareAndSet(current, Math.max(start, current) + intervalNanos)) {
+      if (tat.compareAndSet(current, Math.max(start, current) + r.intervalNanos)) {
         long period = current - now <= 0 ? busyPeriods.incrementAndGet() : busyPeriods.get();
         return new Reserved(wait, period, shift.get());
       }
@@ -104,14 +109,16 @@ public final class GcraLimiter implements Limiter {
   /** Spends the whole burst: the next permit comes one interval after the last one handed out. */
   @Override
   public void drain() {
+    Rate r = rate;
     long now = ticker.nanoTime();
-    tat.accumulateAndGet(now + intervalNanos + toleranceNanos, Math::max);
+    tat.accumulateAndGet(now + r.intervalNanos + r.toleranceNanos, Math::max);
   }
 
   @Override
   public void holdUntil(long untilNanos) {
-    if (intervalNanos > 0) {
-      tat.accumulateAndGet(untilNanos + toleranceNanos, Math::max);
+    Rate r = rate;
+    if (r.intervalNanos > 0) {
+      tat.accumulateAndGet(untilNanos + r.toleranceNanos, Math::max);
     }
   }
 
@@ -121,22 +128,35 @@ public final class GcraLimiter implements Limiter {
     return tat.get() - ticker.nanoTime() <= 0;
   }
 
-  /** The rate this limiter enforces. */
+  /** The rate this limiter enforces now. */
   public RateLimit rateLimit() {
-    return limit;
+    return rate.limit;
   }
 
   /**
-   * A limiter for {@code slower} that goes on from this one's schedule: no permit this one has
-   * already promised for the future is handed out again.
+   * From now on, enforces {@code limit}, slower or faster than before, going on from the schedule
+   * as it stands: the next permit comes one interval of the new rate after the last one handed out
+   * (the theoretical arrival time moves by the difference of the two intervals), so that no permit
+   * already promised is handed out again, and a rate raised after a deep cut takes effect at the
+   * next permit rather than after a schedule planned at the old one. A permit already reserved
+   * keeps its time. The {@link DepartureGate} follows the same way. Thread-safe: changes of rate
+   * are serialized; a reservation sees the old rate or the new one, never a mix.
+   *
+   * @throws NullPointerException if {@code limit} is null
    */
-  public GcraLimiter slowedTo(RateLimit slower) {
-    return new GcraLimiter(
-        name,
-        slower,
-        timeoutNanos,
-        ticker,
-        Math.max(tat.get() - toleranceNanos, ticker.nanoTime()));
+  public synchronized void follow(RateLimit limit) {
+    Rate old = rate;
+    if (old.limit.equals(limit)) {
+      return;
+    }
+    Rate next = Rate.of(limit);
+    long now = ticker.nanoTime();
+    // The last permit handed out was due at tat - interval: the next is one new interval after it.
+    // An idle limiter (tat in the past) has nothing promised: it starts afresh at the new rate.
+    tat.getAndUpdate(
+        t -> t - now > 0 ? Math.max(now, t - old.intervalNanos + next.intervalNanos) : t);
+    rate = next;
+    departures.follow(limit, now);
   }
 
   /**
@@ -165,9 +185,9 @@ public final class GcraLimiter implements Limiter {
     return "GcraLimiter{"
         + name
         + ", interval="
-        + TimeUnit.NANOSECONDS.toMicros(intervalNanos)
+        + TimeUnit.NANOSECONDS.toMicros(rate.intervalNanos)
         + "us, tolerance="
-        + TimeUnit.NANOSECONDS.toMicros(toleranceNanos)
+        + TimeUnit.NANOSECONDS.toMicros(rate.toleranceNanos)
         + "us}";
   }
 
@@ -200,7 +220,7 @@ public final class GcraLimiter implements Limiter {
 
     @Override
     public void usedAt(long startNanos) {
-      tat.accumulateAndGet(startNanos + intervalNanos, Math::max);
+      tat.accumulateAndGet(startNanos + rate.intervalNanos, Math::max);
     }
 
     @Override

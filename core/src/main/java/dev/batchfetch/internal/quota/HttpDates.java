@@ -15,7 +15,9 @@ import org.jspecify.annotations.Nullable;
  * Parses the three forms of HTTP-date that RFC 9110 §5.6.7 says recipients must accept:
  *
  * <ul>
- *   <li>IMF-fixdate: {@code Sun, 06 Nov 1994 08:49:37 GMT}
+ *   <li>IMF-fixdate: {@code Sun, 06 Nov 1994 08:49:37 GMT}; also with a one-digit day, {@code Tue,
+ *       1 Dec 2026 08:49:37 GMT}, as Java's {@code DateTimeFormatter.RFC_1123_DATE_TIME} writes it
+ *       (RFC 1123's grammar allows it, and servers on the JVM send it)
  *   <li>obsolete RFC 850: {@code Sunday, 06-Nov-94 08:49:37 GMT}
  *   <li>ANSI C asctime: {@code Sun Nov 6 08:49:37 1994}, with two spaces before a one-digit day
  * </ul>
@@ -72,12 +74,12 @@ final class HttpDates {
     return null;
   }
 
-  // , SP 06 SP Nov SP 1994 SP 08:49:37 SP GMT
+  // , SP 06 SP Nov SP 1994 SP 08:49:37 SP GMT, or a one-digit day: , SP 6 SP Nov ...
   private static @Nullable Instant imfFixdate(Cursor c) {
     if (!c.expect(',') || !c.expect(' ')) {
       return null;
     }
-    int day = c.digits(2);
+    int day = c.digitsBefore(' ', 2);
     int month = c.expect(' ') ? c.month() : -1;
     int year = c.expect(' ') ? c.digits(4) : -1;
     int time = c.expect(' ') ? c.time() : -1;
@@ -195,6 +197,18 @@ final class HttpDates {
       }
       pos += n;
       return value;
+    }
+
+    /**
+     * One to {@code max} ASCII digits, followed by {@code next} (not taken), as a number, or -1.
+     */
+    int digitsBefore(char next, int max) {
+      for (int n = 1; n <= max; n++) {
+        if (pos + n < s.length() && s.charAt(pos + n) == next) {
+          return digits(n);
+        }
+      }
+      return -1;
     }
 
     /** A three-letter month name as 1-12, or -1. */

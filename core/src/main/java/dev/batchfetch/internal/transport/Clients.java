@@ -26,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Either way the derived client has a dispatcher of the fetcher's on the given threads, sized to
  * its concurrency, the fetcher's timeouts, the guard that turns what interceptors throw into the
- * failure of one call ({@link ThrownInCall}), and the network interceptor that tells each
- * exchange when its request leaves; OkHttp's own retries and redirects are off ({@link #derive}).
+ * failure of one call ({@link ThrownInCall}), and the network interceptor that tells each exchange
+ * when its request leaves; OkHttp's own retries and redirects are off ({@link #derive}).
  */
 public final class Clients {
   /** The most idle connections the shared pool keeps. */

@@ -51,8 +51,8 @@ final class Failures {
   }
 
   /**
-   * What a result reports of {@code failure}: what was thrown, unwrapped from a call; the user's own
-   * exception behind OkHttp's {@code IOException("canceled due to ...")} too.
+   * What a result reports of {@code failure}: what was thrown, unwrapped from a call; the user's
+   * own exception behind OkHttp's {@code IOException("canceled due to ...")} too.
    */
   static Throwable cause(Throwable failure) {
     if (failure instanceof ThrownInCall && failure.getCause() != null) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.batchfetch.HostLimits;
 import dev.batchfetch.RateLimit;
+import dev.batchfetch.internal.discovery.Discovery;
 import dev.batchfetch.internal.limit.GcraLimiter;
 import dev.batchfetch.internal.time.FakeClock;
 import java.time.Duration;
@@ -19,7 +20,8 @@ class HostsEvictionTest {
   private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
   private final FakeClock clock = new FakeClock();
   private final Hosts hosts =
-      new Hosts(HostLimits.of(RateLimit.perSecond(1)), Map.of(), key -> null, clock);
+      new Hosts(
+          HostLimits.of(RateLimit.perSecond(1)), Map.of(), key -> null, Discovery.off(), clock);
 
   @Test
   void forgetsHostsWhoseQuotaHasRecovered() {
@@ -64,6 +66,7 @@ class HostsEvictionTest {
                 "api.test", HostLimits.of(RateLimit.perSecond(5)),
                 "api.test:8443", HostLimits.of(RateLimit.perSecond(7))),
             key -> null,
+            Discovery.off(),
             clock);
 
     Host plain = withOverrides.of(HttpUrl.get("http://api.test/"));

@@ -45,6 +45,23 @@ class GcraLimiterTest {
   }
 
   @Test
+  void followsARateDownAndUpGoingOnFromThePermitsItPromised() {
+    GcraLimiter limiter = limiter(RateLimit.unlimited());
+    assertThat(reserveAll(limiter, 3)).containsExactly(0L, 0L, 0L);
+
+    limiter.follow(RateLimit.perSecond(10)); // idle: starts afresh at the new rate
+    assertThat(reserveAll(limiter, 2)).containsExactly(0L, 100 * MS);
+    // A permit is promised at 100 ms; a much slower rate goes on one new interval after it.
+    limiter.follow(RateLimit.of(1, Duration.ofSeconds(10)));
+    assertThat(waitOf(limiter.reserve())).isEqualTo(10_100 * MS);
+    // Faster again at once: the schedule planned at the slow rate does not hold the host. The
+    // permit promised at 10.1 s is not handed out again: the next comes one new interval after.
+    limiter.follow(RateLimit.perSecond(20));
+    assertThat(waitOf(limiter.reserve())).isEqualTo(10_150 * MS);
+    assertThat(limiter.rateLimit()).isEqualTo(RateLimit.perSecond(20));
+  }
+
+  @Test
   void refillsTheBurstAtTheSteadyRate() {
     GcraLimiter limiter = limiter(RateLimit.perSecond(10).withBurst(3));
     reserveAll(limiter, 3);

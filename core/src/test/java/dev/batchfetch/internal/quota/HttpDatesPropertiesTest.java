@@ -123,7 +123,7 @@ class HttpDatesPropertiesTest {
     boolean shape =
         dayName
             && month > 0
-            && d.day().matches(d.form() == 2 ? "\\d\\d| \\d" : "\\d\\d")
+            && d.day().matches(d.form() == 2 ? "\\d\\d| \\d" : d.form() == 0 ? "\\d\\d?" : "\\d\\d")
             && d.year().matches(d.form() == 1 ? "\\d\\d" : "\\d\\d\\d\\d")
             && (d.form() == 2 ? d.zone().isEmpty() : d.zone().equalsIgnoreCase("GMT"));
     if (!shape) {

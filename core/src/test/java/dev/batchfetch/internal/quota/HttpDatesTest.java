@@ -3,6 +3,8 @@ package dev.batchfetch.internal.quota;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -84,6 +86,17 @@ class HttpDatesTest {
   }
 
   @Test
+  void readsAnImfFixdateWithAOneDigitDayAsJavaWritesIt() {
+    Instant first = Instant.parse("2026-12-01T08:49:37Z");
+    String written = DateTimeFormatter.RFC_1123_DATE_TIME.format(first.atOffset(ZoneOffset.UTC));
+
+    assertThat(written).isEqualTo("Tue, 1 Dec 2026 08:49:37 GMT");
+    assertThat(HttpDates.parse(written, NOW)).isEqualTo(first);
+    assertThat(HttpDates.parse("Sun, 6 Nov 1994 08:49:37 GMT", NOW)).isEqualTo(RFC_EXAMPLE);
+    assertThat(HttpDates.parse("Sat, 0 Nov 1994 08:49:37 GMT", NOW)).isNull();
+  }
+
+  @Test
   void doesNotCheckTheDayNameAgainstTheDate() {
     assertThat(HttpDates.parse("Wed, 06 Nov 1994 08:49:37 GMT", NOW)).isEqualTo(RFC_EXAMPLE);
   }
@@ -100,7 +113,8 @@ class HttpDatesTest {
       "Sun, 06 Nov 1994 24:00:00 GMT", // hour
       "Sun, 06 Nov 1994 08:60:00 GMT", // minute
       "Sun, 06 Nov 1994 08:49:61 GMT", // second
-      "Sun, 6 Nov 1994 08:49:37 GMT", // one-digit day
+      "Sun, 006 Nov 1994 08:49:37 GMT", // three-digit day
+      "Sun,  6 Nov 1994 08:49:37 GMT", // a space for a digit in IMF
       "Sun, 06 Nov 94 08:49:37 GMT", // two-digit year in IMF
       "Sun, 06 November 1994 08:49:37 GMT",
       "Sun, 06 Now 1994 08:49:37 GMT", // month

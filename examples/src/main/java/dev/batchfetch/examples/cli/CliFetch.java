@@ -129,9 +129,17 @@ final class CliFetch implements AutoCloseable {
     }
   }
 
-  /** How far the batch has come: results in, and how many of them are not a success. */
+  /**
+   * How far the batch has come: results in, how many of them are not a success, and the rates quota
+   * discovery has learned.
+   */
   Progress.Counts progress() {
-    return new Progress.Counts(done.get(), failing.get());
+    return new Progress.Counts(done.get(), failing.get(), fetcher.learnedRates());
+  }
+
+  /** The rates quota discovery has learned, calls per second by host, slowest first. */
+  Map<String, Double> learnedRates() {
+    return fetcher.learnedRates();
   }
 
   /** Closes the fetcher: its threads stop and its connections close. */

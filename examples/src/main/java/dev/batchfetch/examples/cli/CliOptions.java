@@ -45,8 +45,18 @@ final class CliOptions {
       names = "--rate",
       paramLabel = "RATE",
       converter = Converters.Rate.class,
-      description = "All calls together: N/s, N/min, N/h or N/d, +B for a burst of B (50/s+10).")
+      description =
+          "All calls together: N/s, N/min, N/h or N/d, +B for a burst of B (50/s+10). Optional: without"
+              + " it, each host's rate is learned from its answers (quota discovery); with it, a"
+              + " ceiling discovery never exceeds.")
   @Nullable RateLimit rate;
+
+  @Option(
+      names = "--no-quota-discovery",
+      description =
+          "Do not learn each host's rate: send as fast as the policy and the rates given allow,"
+              + " and count a 429 as a failed attempt.")
+  boolean noQuotaDiscovery;
 
   @Option(
       names = "--max-concurrent",
@@ -213,6 +223,9 @@ final class CliOptions {
     }
     if (rate != null) {
       builder.rateLimit(rate);
+    }
+    if (noQuotaDiscovery) {
+      builder.quotaDiscovery(false);
     }
     if (maxConcurrent != null) {
       builder.maxConcurrent(maxConcurrent);

@@ -312,20 +312,23 @@ public final class FetchCli implements Callable<Integer> {
     try (CliFetch batch = new CliFetch(builder)) {
       Progress progress = Progress.start(mode, urls.size(), batch::progress, stderr);
       try {
-        return batch.fetch(
-            urls,
-            options.order,
-            result -> {
-              int line = lines.get(result.index()).number();
-              out.write(JsonLine.of(line, result));
-              out.write('\n');
-              if (bodies != null && result.status() != 0) {
-                Files.write(bodies.resolve(line + ".body"), result.body());
-              }
-              summary.add(result);
-            },
-            stop,
-            options.grace);
+        boolean complete =
+            batch.fetch(
+                urls,
+                options.order,
+                result -> {
+                  int line = lines.get(result.index()).number();
+                  out.write(JsonLine.of(line, result));
+                  out.write('\n');
+                  if (bodies != null && result.status() != 0) {
+                    Files.write(bodies.resolve(line + ".body"), result.body());
+                  }
+                  summary.add(result);
+                },
+                stop,
+                options.grace);
+        summary.learned(batch.learnedRates());
+        return complete;
       } finally {
         progress.close(); // before the summary, and before the fetcher's close waits
       }

@@ -3,6 +3,7 @@ package dev.batchfetch.examples.cli;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,8 +31,13 @@ final class Progress implements AutoCloseable {
    *
    * @param done inputs finished
    * @param failing inputs finished that are not a success
+   * @param learned the rates quota discovery learned, calls per second by host, slowest first
    */
-  record Counts(int done, int failing) {}
+  record Counts(int done, int failing, Map<String, Double> learned) {
+    Counts(int done, int failing) {
+      this(done, failing, Map.of());
+    }
+  }
 
   private static final Duration BAR_EVERY = Duration.ofMillis(100);
   private static final Duration LINE_EVERY = Duration.ofSeconds(5);
@@ -105,7 +111,10 @@ final class Progress implements AutoCloseable {
     err.flush();
   }
 
-  /** The bar and its figures: {@code [===> ] 1,234/2,500 49% 411/s ETA 0:04 12 failing}. */
+  /**
+   * The bar and its figures: {@code [===> ] 1,234/2,500 49% 411/s ETA 0:04 12 failing}, and the
+   * rate discovery learned once a host is paced: {@code learned 9.7/s}.
+   */
   static String bar(Counts counts, int total, Duration elapsed) {
     int filled = total == 0 ? BAR_WIDTH : (int) ((long) counts.done() * BAR_WIDTH / total);
     String bar =
@@ -121,15 +130,38 @@ final class Progress implements AutoCloseable {
   }
 
   private static String figures(Counts counts, int total, Duration elapsed) {
+    String figures =
+        String.format(
+            Locale.ROOT,
+            "%,d/%,d %3d%%  %s  ETA %s  %,d failing",
+            counts.done(),
+            total,
+            percent(counts, total),
+            rate(counts, elapsed),
+            eta(counts, total, elapsed),
+            counts.failing());
+    return counts.learned().isEmpty() ? figures : figures + "  " + learned(counts.learned());
+  }
+
+  /**
+   * What quota discovery learned: {@code learned 9.7/s} for one host, {@code learned 3 hosts,
+   * slowest 2.1/s (api.example.com:443)} for several.
+   */
+  static String learned(Map<String, Double> rates) {
+    Map.Entry<String, Double> slowest = rates.entrySet().iterator().next();
+    if (rates.size() == 1) {
+      return "learned " + perSecond(slowest.getValue());
+    }
     return String.format(
         Locale.ROOT,
-        "%,d/%,d %3d%%  %s  ETA %s  %,d failing",
-        counts.done(),
-        total,
-        percent(counts, total),
-        rate(counts, elapsed),
-        eta(counts, total, elapsed),
-        counts.failing());
+        "learned %d hosts, slowest %s (%s)",
+        rates.size(),
+        perSecond(slowest.getValue()),
+        slowest.getKey());
+  }
+
+  private static String perSecond(double rate) {
+    return String.format(Locale.ROOT, rate < 10 ? "%.1f/s" : "%,.0f/s", rate);
   }
 
   private static int percent(Counts counts, int total) {
@@ -148,13 +180,20 @@ final class Progress implements AutoCloseable {
     return nanos <= 0 ? 0 : count * 1e9 / nanos;
   }
 
-  /** The time left at the rate so far, {@code m:ss} or {@code h:mm:ss}; {@code --:--} unknown. */
+  /**
+   * The time left at the rate so far, or at the rates quota discovery learned (their sum) where
+   * that is slower: {@code m:ss} or {@code h:mm:ss}; {@code --:--} unknown.
+   */
   static String eta(Counts counts, int total, Duration elapsed) {
     int left = Math.max(0, total - counts.done());
     if (left == 0) {
       return "0:00";
     }
     double perSecond = perSecond(counts.done(), elapsed);
+    if (!counts.learned().isEmpty()) {
+      double learned = counts.learned().values().stream().mapToDouble(Double::doubleValue).sum();
+      perSecond = perSecond <= 0 ? learned : Math.min(perSecond, learned);
+    }
     if (perSecond <= 0) {
       return "--:--";
     }

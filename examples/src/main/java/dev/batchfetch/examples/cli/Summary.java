@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
  * batchfetch-cli: 5 lines in 1.23 s (4.1/s): 3 ok, 2 failed (1 HTTP 404, 1 INVALID_URL); 6 attempts
  * }</pre>
  *
+ * <p>and, when quota discovery paced a host, what it learned: {@code ; learned 9.7/s}.
+ *
  * <p>Not thread-safe.
  */
 final class Summary {
@@ -23,6 +25,7 @@ final class Summary {
   private int ok;
   private long attempts;
   private final Map<String, Integer> failures = new LinkedHashMap<>();
+  private Map<String, Double> learned = Map.of();
 
   /** Counts {@code result}. */
   void add(Result result) {
@@ -40,6 +43,11 @@ final class Summary {
   /** How many results were counted. */
   int lines() {
     return lines;
+  }
+
+  /** The rates quota discovery learned by the batch's end, for the line's last part. */
+  void learned(Map<String, Double> rates) {
+    this.learned = new LinkedHashMap<>(rates);
   }
 
   /** Whether every result counted was a success; true when there were none. */
@@ -69,7 +77,11 @@ final class Summary {
                   .collect(Collectors.joining(", ")))
           .append(')');
     }
-    return text.append(String.format(Locale.ROOT, "; %,d attempts", attempts)).toString();
+    text.append(String.format(Locale.ROOT, "; %,d attempts", attempts));
+    if (!learned.isEmpty()) {
+      text.append("; ").append(Progress.learned(learned));
+    }
+    return text.toString();
   }
 
   private String rate(Duration elapsed) {

@@ -1,16 +1,79 @@
 package dev.batchfetch.examples.docs;
 
 import dev.batchfetch.BatchFetcher;
+import dev.batchfetch.BatchSummary;
 import dev.batchfetch.ExecutionPolicy;
 import dev.batchfetch.HostLimits;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
+import dev.batchfetch.RetryPolicy;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** The snippets of {@code docs/quota.md}. Stateless. */
 public final class Quotas {
   private Quotas() {}
+
+  /** Fetches {@code urls} with nothing configured: each host's quota is learned. */
+  public static List<Result> nothingConfigured(List<String> urls) {
+    // [START nothingConfigured]
+    List<Result> results = BatchFetcher.async(256).fetchAll(urls).join();
+    // [END nothingConfigured]
+    return results;
+  }
+
+  /**
+   * Fetches {@code urls} with what discovery learned in view, and returns the learned rates, host
+   * by host.
+   */
+  public static Map<String, Double> watched(List<String> urls) {
+    // [START watched]
+    try (BatchFetcher fetcher =
+        BatchFetcher.builder()
+            .policy(ExecutionPolicy.async(256))
+            .retry(RetryPolicy.defaults().withRateLimitBudget(Duration.ofMinutes(10)))
+            .progressListener(
+                p ->
+                    System.err.printf(
+                        "%d/%d, learned %s%n", p.finished(), p.total(), p.learnedRates()))
+            .build()) {
+      BatchSummary summary = fetcher.fetchEach(urls, result -> {}).join();
+      return summary.learnedRates(); // {api.example.com:443=9.7}
+    }
+    // [END watched]
+  }
+
+  /** A fetcher that keeps two documented limits of one API, for all its calls. */
+  public static BatchFetcher twoLimits() {
+    // [START twoLimits]
+    // "10 requests a second, and 5,000 an hour":
+    BatchFetcher fetcher =
+        BatchFetcher.builder()
+            .rateLimit(RateLimit.perSecond(10), RateLimit.perHour(5_000).withBurst(4_999))
+            .host(
+                "api.example.com", // or for one host of several
+                HostLimits.of(RateLimit.perSecond(10))
+                    .and(RateLimit.perHour(5_000).withBurst(4_999)))
+            .build();
+    // [END twoLimits]
+    return fetcher;
+  }
+
+  /** Fetches {@code urls} exactly as configured, with quota discovery off. */
+  public static List<Result> discoveryOff(List<String> urls) {
+    // [START discoveryOff]
+    List<Result> results;
+    try (BatchFetcher fetcher =
+        BatchFetcher.builder()
+            .rateLimit(RateLimit.perSecond(50).withBurst(10))
+            .quotaDiscovery(false) // the rate above, nothing slower, and a 429 uses up an attempt
+            .build()) {
+      results = fetcher.fetchAll(urls).join();
+    }
+    // [END discoveryOff]
+    return results;
+  }
 
   /** The readings of the page's table, in its order. */
   public static List<RateLimit> readings() {

@@ -6,6 +6,8 @@ import dev.batchfetch.examples.cli.Progress.Counts;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,6 +38,19 @@ class ProgressTest {
   @Test
   void saysTheEtaIsUnknownBeforeAnythingFinished() {
     assertThat(Progress.eta(new Counts(0, 0), 10, Duration.ofSeconds(5))).isEqualTo("--:--");
+  }
+
+  @Test
+  void showsTheLearnedRateAndEstimatesByIt() {
+    // 30 done in 2 s (a first burst) but the host was learned at 2 calls a second: 45 s left.
+    Counts counts = new Counts(30, 0, Map.of("api.test:443", 2.0));
+
+    assertThat(Progress.line(counts, 120, Duration.ofSeconds(2)))
+        .isEqualTo("batchfetch-cli: 30/120  25%  15/s  ETA 0:45  0 failing  learned 2.0/s");
+    Map<String, Double> two = new LinkedHashMap<>();
+    two.put("a.test:80", 2.5);
+    two.put("b.test:80", 40.0);
+    assertThat(Progress.learned(two)).isEqualTo("learned 2 hosts, slowest 2.5/s (a.test:80)");
     assertThat(Progress.rate(new Counts(0, 0), Duration.ZERO)).isEqualTo("0.0/s");
   }
 

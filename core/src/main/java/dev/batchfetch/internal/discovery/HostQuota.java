@@ -1,0 +1,192 @@
+package dev.batchfetch.internal.discovery;
+
+import dev.batchfetch.RateLimit;
+import dev.batchfetch.internal.limit.GcraLimiter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Quota discovery for one host: a {@link RateController} for the host, and one for each quota
+ * partition its responses name (the IETF draft's {@code pk}, {@link
+ * dev.batchfetch.internal.quota.QuotaSignal#partition()}), which set the pace of the host's own
+ * limiter, and the slow start of its calls in flight.
+ *
+ * <ul>
+ *   <li>The host is paced at the slowest rate among its controllers that have seen a sign of a
+ *       quota. A client cannot tell in general which partition a request falls in before it is
+ *       answered, so a host whose responses name several partitions keeps to the slowest: safe, and
+ *       exact when, as usual, one client's calls fall in one partition.
+ *   <li>Until the first sign, calls in flight start at {@link RateController#INITIAL_WINDOW} and
+ *       grow by one with each accepted answer.
+ *   <li>The pace is pushed to the host's {@link GcraLimiter} (with no burst) as it changes, and
+ *       written to the {@link RateStore}, from which a host met again starts.
+ * </ul>
+ *
+ * <p>Thread-safe: attempts end on many threads, and the admission loop reads the window; every
+ * method holds this object's lock, briefly.
+ */
+public final class HostQuota {
+  /** Partitions beyond this many share the host's own controller: a bound on memory. */
+  static final int MAX_PARTITIONS = 16;
+
+  private final String host;
+  private final double ceiling;
+  private final Duration maxPause;
+  private final GcraLimiter pace;
+  private final RateStore store;
+  private final RateController whole;
+  private final Map<String, RateController> partitions = new HashMap<>();
+  private final @Nullable Instant storedPause;
+  private long window = RateController.INITIAL_WINDOW;
+  private double applied = Double.POSITIVE_INFINITY;
+  private volatile double published = Double.POSITIVE_INFINITY;
+
+  /**
+   * Discovery for {@code host}, started from what {@code store} holds of it.
+   *
+   * @param ceiling the configured rate, calls per second, never exceeded; infinite for none
+   * @param maxPause the longest pause a server may impose
+   * @param pace the host's limiter that follows the learned rate; unlimited until a sign
+   * @param nowNanos the time now on the fetcher's ticker, and {@code now} on its wall clock
+   */
+  public HostQuota(
+      String host,
+      double ceiling,
+      Duration maxPause,
+      GcraLimiter pace,
+      RateStore store,
+      long nowNanos,
+      Instant now) {
+    this.host = host;
+    this.ceiling = ceiling;
+    this.maxPause = maxPause;
+    this.pace = pace;
+    this.store = store;
+    this.whole = new RateController(ceiling, maxPause);
+    RateStore.Learned learned = store.read(host);
+    Instant pause = learned == null ? null : learned.pausedUntil();
+    this.storedPause = pause != null && pause.isAfter(now) ? pause : null;
+    if (learned != null) {
+      whole.resume(Math.min(ceiling, learned.rate()), nowNanos);
+      apply();
+    }
+  }
+
+  /** A pause the store held for the host that is still running, or null. */
+  public @Nullable Instant storedPause() {
+    return storedPause;
+  }
+
+  /** Hears how one attempt to the host ended. */
+  public synchronized void onOutcome(Outcome outcome) {
+    if (outcome.kind() == Outcome.Kind.ACCEPTED) {
+      window = Math.min(Integer.MAX_VALUE, window + 1);
+    }
+    RateController controller = controllerOf(outcome.signal().partition());
+    double before = controller.rate();
+    long pausedBefore = controller.pausedUntil();
+    controller.onOutcome(outcome);
+    if (apply()
+        || (controller.isPaced() && controller.rate() != before)
+        || controller.pausedUntil() != pausedBefore) {
+      remember(controller, outcome);
+    }
+  }
+
+  private RateController controllerOf(@Nullable String partition) {
+    if (partition == null) {
+      return whole;
+    }
+    RateController controller = partitions.get(partition);
+    if (controller == null && partitions.size() < MAX_PARTITIONS) {
+      controller = new RateController(ceiling, maxPause);
+      partitions.put(partition, controller);
+    }
+    return controller == null ? whole : controller;
+  }
+
+  /** Pushes the pace to the limiter if it changed; whether it did. */
+  private boolean apply() {
+    double rate = pacedRate();
+    if (rate == applied) {
+      return false;
+    }
+    applied = rate;
+    published = rate;
+    pace.follow(limitOf(rate));
+    return true;
+  }
+
+  private void remember(RateController controller, Outcome outcome) {
+    if (applied == Double.POSITIVE_INFINITY) {
+      return;
+    }
+    Instant pausedUntil =
+        controller.hasPause() && controller.pausedUntil() - outcome.answeredNanos() > 0
+            ? outcome.answeredAt().plusNanos(controller.pausedUntil() - outcome.answeredNanos())
+            : null;
+    store.write(host, new RateStore.Learned(applied, pausedUntil, outcome.answeredAt()));
+  }
+
+  /** The slowest rate among the controllers that saw a sign of a quota; infinite if none did. */
+  private double pacedRate() {
+    double rate = whole.isPaced() ? whole.rate() : Double.POSITIVE_INFINITY;
+    for (RateController controller : partitions.values()) {
+      if (controller.isPaced()) {
+        rate = Math.min(rate, controller.rate());
+      }
+    }
+    return rate;
+  }
+
+  /** The learned rate the host is paced at, calls per second; infinite while it is not paced. */
+  public double rate() {
+    return published;
+  }
+
+  /** Whether a sign of a quota was seen: the host is paced at a learned rate. */
+  public boolean isPaced() {
+    return published < Double.POSITIVE_INFINITY;
+  }
+
+  /**
+   * How many calls may be in flight to the host, of the {@code width} the policy and the bulkheads
+   * allow: the slow start's window until the host is paced, then {@code width}.
+   */
+  public synchronized int window(int width) {
+    return isPaced() || window >= width ? width : (int) window;
+  }
+
+  /**
+   * Whether the host's rate can still come down: while it can, a throttled answer is a signal to
+   * slow down, not a failure of its input.
+   */
+  public synchronized boolean canSlowDown() {
+    if (!whole.canSlowDown()) {
+      return false;
+    }
+    for (RateController controller : partitions.values()) {
+      if (!controller.canSlowDown()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A rate in calls per second as a limit with no burst; unlimited for an infinite one. */
+  static RateLimit limitOf(double perSecond) {
+    if (perSecond == Double.POSITIVE_INFINITY) {
+      return RateLimit.unlimited();
+    }
+    long interval = (long) Math.ceil(1e9 / perSecond);
+    return RateLimit.of(1, Duration.ofNanos(Math.max(1, interval)));
+  }
+
+  @Override
+  public synchronized String toString() {
+    return "HostQuota{" + host + ", rate=" + applied + ", " + whole + "}";
+  }
+}
