@@ -13,6 +13,8 @@ import dev.batchfetch.internal.batch.ListBatch;
 import dev.batchfetch.internal.batch.RequestFactory;
 import dev.batchfetch.internal.batch.ResultSubscription;
 import dev.batchfetch.internal.batch.StreamBatch;
+import dev.batchfetch.internal.events.Events;
+import dev.batchfetch.internal.events.LogListener;
 import dev.batchfetch.internal.limit.Bulkheads;
 import dev.batchfetch.internal.limit.GcraLimiter;
 import dev.batchfetch.internal.limit.Limiter;
@@ -40,6 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import okhttp3.Call;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -72,6 +76,7 @@ public final class Engine implements AutoCloseable {
   private final Executor delivery;
   private final RequestFactory requests;
   private final Admission admission;
+  private final Events events;
   private final Set<Batch> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicLong batchIds = new AtomicLong();
@@ -85,6 +90,7 @@ public final class Engine implements AutoCloseable {
     int concurrency = settings.maxConcurrent();
     Hooks hooks = settings.hooks();
     Transport transport;
+    Settings.Observing observing = settings.observing();
     if (hooks != null) {
       this.ticker = hooks.ticker();
       this.scheduler = hooks.scheduler();
@@ -92,6 +98,8 @@ public final class Engine implements AutoCloseable {
       this.delivery = hooks.executor();
       this.client = null;
       transport = hooks.transport();
+      this.events =
+          new Events(name, observing.listeners(), hooks.executor(), ticker, LogListener.LOG);
     } else {
       this.ticker = Ticker.system();
       this.scheduler = threads.scheduler();
@@ -112,10 +120,14 @@ public final class Engine implements AutoCloseable {
       }
       transport =
           new OkHttpTransport(
-              http,
+              calls(http, observing),
               new BodyReader(settings.bodyHandling(), settings.maxBodySize()),
               ticker,
               workers);
+      // One thread, none when idle: listeners hear events in order, off the loop and the calls.
+      this.events =
+          new Events(
+              name, observing.listeners(), threads.fixed("events", 1), ticker, LogListener.LOG);
     }
     this.requests = new RequestFactory(settings.defaultHeaders());
     this.deliveryBuffer = Math.max(MIN_DELIVERY_BUFFER, 2 * concurrency);
@@ -136,7 +148,17 @@ public final class Engine implements AutoCloseable {
             transport,
             scheduler,
             quotaThreads,
-            ticker);
+            ticker,
+            events);
+  }
+
+  /** What makes the calls: the client, or the factory the user makes from it (for traces). */
+  private static Call.Factory calls(OkHttpClient http, Settings.Observing observing) {
+    Function<? super OkHttpClient, ? extends Call.Factory> factory = observing.callFactory();
+    if (factory == null) {
+      return http;
+    }
+    return Objects.requireNonNull(factory.apply(http), "callFactory returned null");
   }
 
   /** The fetcher's name, the prefix of its threads' names. */
@@ -237,6 +259,8 @@ public final class Engine implements AutoCloseable {
   /** Starts {@code batch}, stops it if its future completes early, and watches its deadline. */
   private <T> CompletableFuture<T> run(Batch batch, CompletableFuture<T> future) {
     live.add(batch);
+    batch.observe(events, callContext());
+    events.batchStarted(batch.tally().batch(), batch.tally().total());
     batch.beforeCompletion(() -> finalReport(batch)); // so that join() sees the last report
     Duration timeout = settings.batchTimeout();
     Scheduler.Cancellable deadline =
@@ -255,6 +279,7 @@ public final class Engine implements AutoCloseable {
                 admission.drain();
               }
               finalReport(batch);
+              events.batchEnded(batch.tally().batch(), batch.tally().summary());
             });
     admission.submit(batch);
     if (closed.get()) { // closed while we queued: make sure this batch ends too
@@ -271,11 +296,34 @@ public final class Engine implements AutoCloseable {
 
   private Scheduler.Cancellable reportProgress(Batch batch) {
     Consumer<? super Progress> listener = settings.progressListener();
-    if (listener == null) {
+    if (listener == null && !events.listened()) {
       return Scheduler.Cancellable.NONE;
     }
     return scheduler.scheduleAtFixedRate(
-        settings.progressInterval().toNanos(), () -> tell(listener, batch));
+        settings.progressInterval().toNanos(),
+        () -> {
+          if (listener != null) {
+            tell(listener, batch);
+          }
+          events.batchProgress(batch.tally().progress(settings.rateLimit()));
+        });
+  }
+
+  /**
+   * The context of the thread submitting a batch, in which its calls are made: what the user's
+   * {@code callContext} captures, or none.
+   */
+  private Executor callContext() {
+    UnaryOperator<Executor> capture = settings.observing().callContext();
+    if (capture == null) {
+      return Batch.NO_CONTEXT;
+    }
+    try {
+      return Objects.requireNonNull(capture.apply(Batch.NO_CONTEXT), "callContext returned null");
+    } catch (RuntimeException e) {
+      log.warn("{}: callContext threw; this batch's calls are made without its context", name, e);
+      return Batch.NO_CONTEXT;
+    }
   }
 
   /** The last report of {@code batch}, once; later periodic ones are skipped. */

@@ -1,11 +1,15 @@
 package dev.batchfetch.internal.admission;
 
 import dev.batchfetch.ErrorKind;
+import dev.batchfetch.FetchListener;
+import dev.batchfetch.FetchListener.PauseReason;
+import dev.batchfetch.FetchListener.RateReason;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import dev.batchfetch.internal.admission.Decision.Verdict;
 import dev.batchfetch.internal.batch.Batch;
 import dev.batchfetch.internal.batch.Prepared;
+import dev.batchfetch.internal.events.Events;
 import dev.batchfetch.internal.limit.Limiter;
 import dev.batchfetch.internal.limit.Permit;
 import dev.batchfetch.internal.quota.QuotaSignal;
@@ -66,6 +70,7 @@ public final class Admission implements Exchange.Listener {
   private final Executor quotaThreads;
   private final Ticker ticker;
   private final Loop loop;
+  private final Events events;
   private final Queue<Batch> batches = new ConcurrentLinkedQueue<>();
   private volatile boolean closed;
 
@@ -78,13 +83,15 @@ public final class Admission implements Exchange.Listener {
 
   /**
    * @param quotaThreads where remote limiters are asked for permits, never the loop
+   * @param events hears the decisions: waits for permits, retries, pauses, rates, evictions
    */
   public Admission(
       Limits limits,
       Transport transport,
       Scheduler scheduler,
       Executor quotaThreads,
-      Ticker ticker) {
+      Ticker ticker,
+      Events events) {
     this.limits = limits;
     this.globalLimiter = limits.globalLimiter();
     this.globalBulkhead = limits.globalBulkhead();
@@ -93,6 +100,8 @@ public final class Admission implements Exchange.Listener {
     this.quotaThreads = quotaThreads;
     this.ticker = ticker;
     this.loop = new Loop(scheduler, this::step);
+    this.events = events;
+    hosts.onEvicted(events::hostEvicted);
   }
 
   /** Queues {@code batch} behind the batches already queued; its work starts on the loop. */
@@ -136,15 +145,15 @@ public final class Admission implements Exchange.Listener {
       if (!exchange.isDone()) {
         Retries.Attempts retry = exchange.retry;
         long backoff = retry == null ? -1 : retry.backoffAfter(attempt);
-        apply(
-            exchange,
+        Verdict verdict =
             Decision.decide(
                 attempt,
                 signal,
                 backoff,
                 ticker.instant(),
                 limits.maxRetryAfter(),
-                limits.adaptToServerQuota()));
+                limits.adaptToServerQuota());
+        apply(exchange, attempt, Decision.holdReason(attempt, signal, verdict), verdict);
       }
     } finally {
       // The slots go back on the loop, after the hold the verdict posted: released at once, they
@@ -157,28 +166,28 @@ public final class Admission implements Exchange.Listener {
     }
   }
 
-  private void apply(Exchange exchange, Verdict verdict) {
+  private void apply(Exchange exchange, Result attempt, PauseReason why, Verdict verdict) {
     Host host = exchange.host;
     Result result = verdict.result();
     if (result == null) { // first: when a hold and the retry's wait end together, it goes first
-      retryLater(exchange, verdict);
+      retryLater(exchange, attempt, verdict);
     }
     RateLimit slowTo = verdict.slowTo();
     if (slowTo != null) {
-      loop.post(() -> host.slowTo(slowTo));
+      loop.post(() -> slowTo(host, slowTo));
     }
     if (verdict.drain()) {
       host.limiter().drain();
     }
     if (verdict.holdNanos() > 0) {
-      long until = ticker.nanoTime() + verdict.holdNanos();
+      long hold = verdict.holdNanos();
+      long until = ticker.nanoTime() + hold;
       boolean block = verdict.block();
       loop.post(
           () -> {
-            if (block) {
-              host.blockUntil(until);
-            } else {
-              host.pauseUntil(until);
+            boolean longer = block ? host.blockUntil(until) : host.pauseUntil(until);
+            if (longer) {
+              events.hostPaused(host.key, hold, why, block);
             }
           });
     }
@@ -187,11 +196,35 @@ public final class Admission implements Exchange.Listener {
     }
   }
 
+  /**
+   * Slows {@code host} to the quota its server announced, and tells the listeners if its rate
+   * changed. (The quota controller reports a rate it learned the same way, with {@link
+   * RateReason#LEARNED}.)
+   */
+  private void slowTo(Host host, RateLimit announced) {
+    RateLimit before = host.rate();
+    host.slowTo(announced);
+    RateLimit after = host.rate();
+    if (after != null) {
+      events.rateChanged(host.key, before, after, RateReason.SERVER_QUOTA);
+    }
+  }
+
   /** Queues {@code exchange} again, at the head of its host's queue, after the verdict's wait. */
-  private void retryLater(Exchange exchange, Verdict verdict) {
+  private void retryLater(Exchange exchange, Result attempt, Verdict verdict) {
     if (verdict.retryWaitIsAdmission()) {
       exchange.addAdmissionWait(verdict.retryInNanos()); // the server's wait, unlike a backoff
     }
+    events.retryScheduled(
+        exchange.batch.tally().batch(),
+        exchange.index(),
+        exchange.url(),
+        exchange.host.key,
+        attempt.attempts(),
+        attempt.status(),
+        attempt.error(),
+        verdict.retryInNanos(),
+        verdict.retryWaitIsAdmission());
     loop.later(
         verdict.retryInNanos(),
         () -> {
@@ -318,6 +351,7 @@ public final class Admission implements Exchange.Listener {
   /** The host's permit is reserved: then the global one, once the host's is due. */
   private void hostPermitted(Host host, Exchange exchange, Permit permit) {
     exchange.hostPermit = permit;
+    waited(exchange, FetchListener.Limiter.HOST, permit);
     if (permit.waitNanos() == 0) {
       admitGlobally(host, exchange);
     } else {
@@ -341,6 +375,7 @@ public final class Admission implements Exchange.Listener {
   /** The global permit is reserved: start when it is due. */
   private void globallyPermitted(Host host, Exchange exchange, Permit permit) {
     exchange.globalPermit = permit;
+    waited(exchange, FetchListener.Limiter.GLOBAL, permit);
     long wait = permit.waitNanos();
     if (wait == 0) {
       start(host, exchange);
@@ -348,6 +383,17 @@ public final class Admission implements Exchange.Listener {
     }
     exchange.hostPermit.usedAt(ticker.nanoTime() + wait);
     startLater(host, exchange, wait);
+  }
+
+  private void waited(Exchange exchange, FetchListener.Limiter limiter, Permit permit) {
+    if (permit.waitNanos() > 0) {
+      events.permitWaited(
+          exchange.batch.tally().batch(),
+          exchange.index(),
+          exchange.host.key,
+          limiter,
+          permit.waitNanos());
+    }
   }
 
   /**

@@ -5,12 +5,14 @@ import dev.batchfetch.Result;
 import dev.batchfetch.internal.batch.Batch;
 import dev.batchfetch.internal.batch.RequestTag;
 import dev.batchfetch.internal.batch.Results;
+import dev.batchfetch.internal.events.Events;
 import dev.batchfetch.internal.limit.Permit;
 import dev.batchfetch.internal.quota.QuotaSignal;
 import dev.batchfetch.internal.time.Ticker;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,6 +56,11 @@ public final class Exchange implements Batch.Ongoing {
   private final AtomicInteger sentAttempt = new AtomicInteger();
   private volatile @Nullable Thread departing;
 
+  /** When the present attempt started, and the body bytes it received: for its event. */
+  private volatile long attemptStartNanos;
+
+  private final AtomicLong attemptBytes = new AtomicLong();
+
   /** The present attempt's permits, reserved by the admission loop. */
   volatile Permit hostPermit = Permit.NOW;
 
@@ -94,6 +101,11 @@ public final class Exchange implements Batch.Ongoing {
     return index;
   }
 
+  /** Runs the making of this exchange's calls in the context of its batch's caller. */
+  public Executor callContext() {
+    return batch.callContext();
+  }
+
   /** The URL as the user gave it. */
   public String url() {
     return url;
@@ -115,12 +127,18 @@ public final class Exchange implements Batch.Ongoing {
       return false;
     }
     long now = ticker.nanoTime();
-    addAdmissionWait(now - queuedAtNanos);
+    long queuedNanos = now - queuedAtNanos;
+    addAdmissionWait(queuedNanos);
     if (attempts.get() == 0) {
       firstStartNanos = now;
     }
-    attempts.incrementAndGet();
+    int attempt = attempts.incrementAndGet();
     batch.tally().attemptStarted();
+    attemptStartNanos = now;
+    attemptBytes.set(0);
+    batch
+        .events()
+        .attemptStarted(batch.tally().batch(), index, url, host.key, attempt, queuedNanos);
     this.cancelCall = cancelCall;
     if (cancelled != null) {
       cancelCall.run();
@@ -170,11 +188,26 @@ public final class Exchange implements Batch.Ongoing {
   /** Counts {@code bytes} of body received. */
   public void received(long bytes) {
     batch.tally().received(bytes);
+    attemptBytes.addAndGet(bytes);
   }
 
   /** An attempt that {@link #open}ed ended so. */
   public void ended(Answer answer) {
     batch.tally().attemptEnded();
+    Events events = batch.events();
+    if (events.detailed()) {
+      events.attemptEnded(
+          batch.tally().batch(),
+          index,
+          url,
+          host.key,
+          attempts.get(),
+          answer.status(),
+          answer.error(),
+          answer.exception(),
+          ticker.nanoTime() - attemptStartNanos,
+          attemptBytes.get());
+    }
     listener.attemptEnded(this, resultOf(answer), answer.signal());
   }
 

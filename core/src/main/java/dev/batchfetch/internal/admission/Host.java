@@ -59,6 +59,11 @@ final class Host {
     return limiter;
   }
 
+  /** The host's rate, or null when a limiter of the user's sets it. For events. */
+  @Nullable RateLimit rate() {
+    return limiter instanceof GcraLimiter own ? own.rateLimit() : null;
+  }
+
   /**
    * Slows this host to {@code announced}, the quota its server says it enforces, if that is slower
    * than the rate the host has now; never speeds it up. A user's limiter is left alone.
@@ -70,19 +75,31 @@ final class Host {
     }
   }
 
-  /** No call starts before {@code untilNanos}; a shorter pause never cuts a longer one short. */
-  void pauseUntil(long untilNanos) {
+  /**
+   * No call starts before {@code untilNanos}; a shorter pause never cuts a longer one short.
+   *
+   * @return whether the pause was lengthened
+   */
+  boolean pauseUntil(long untilNanos) {
     if (untilNanos - pausedUntilNanos > 0) {
       pausedUntilNanos = untilNanos;
       limiter.holdUntil(untilNanos);
+      return true;
     }
+    return false;
   }
 
-  /** Until {@code untilNanos} the host's inputs fail as rate limited, unsent. */
-  void blockUntil(long untilNanos) {
+  /**
+   * Until {@code untilNanos} the host's inputs fail as rate limited, unsent.
+   *
+   * @return whether the block was lengthened
+   */
+  boolean blockUntil(long untilNanos) {
     if (untilNanos - blockedUntilNanos > 0) {
       blockedUntilNanos = untilNanos;
+      return true;
     }
+    return false;
   }
 
   /** How long from {@code now} the host stays paused; zero or less when it is not. */

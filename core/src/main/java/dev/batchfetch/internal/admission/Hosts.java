@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
@@ -30,6 +31,7 @@ public final class Hosts {
   private final Ticker ticker;
   private final Function<String, @Nullable Limiter> shared;
   private final Map<String, Host> hosts = new HashMap<>();
+  private Consumer<String> evicted = key -> {};
   private int sweepAtSize = MIN_SWEEP_SIZE;
   private long lastSweepNanos;
 
@@ -60,6 +62,11 @@ public final class Hosts {
     return host;
   }
 
+  /** Tells {@code listener} the key of each host forgotten. Before the first use. */
+  void onEvicted(Consumer<String> listener) {
+    this.evicted = listener;
+  }
+
   int size() {
     return hosts.size();
   }
@@ -78,8 +85,10 @@ public final class Hosts {
       return;
     }
     for (Iterator<Host> it = hosts.values().iterator(); it.hasNext(); ) {
-      if (it.next().isIdle(now)) {
+      Host host = it.next();
+      if (host.isIdle(now)) {
         it.remove();
+        evicted.accept(host.key);
       }
     }
     lastSweepNanos = now;

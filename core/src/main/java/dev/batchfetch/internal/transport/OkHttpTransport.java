@@ -4,6 +4,7 @@ import dev.batchfetch.ErrorKind;
 import dev.batchfetch.internal.admission.Answer;
 import dev.batchfetch.internal.admission.Exchange;
 import dev.batchfetch.internal.admission.Transport;
+import dev.batchfetch.internal.batch.Batch;
 import dev.batchfetch.internal.batch.RequestTag;
 import dev.batchfetch.internal.quota.QuotaHeaders;
 import dev.batchfetch.internal.quota.QuotaSignal;
@@ -15,7 +16,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import okhttp3.Call;
 import okhttp3.Callback;
-import okhttp3.OkHttpClient;
 import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
 
@@ -28,18 +28,19 @@ import org.jspecify.annotations.Nullable;
 public final class OkHttpTransport implements Transport {
   private static final byte[] NO_BODY = new byte[0];
 
-  private final OkHttpClient client;
+  private final Call.Factory calls;
   private final BodyReader bodies;
   private final Ticker ticker;
   private final @Nullable Executor workers;
 
   /**
-   * @param client sends the calls; its network interceptors include {@link #leaving()}
+   * @param calls makes the calls: the fetcher's client, whose network interceptors include {@link
+   *     #leaving()}, or a factory of the user's made from it (an instrumented one, for traces)
    * @param workers the threads blocking calls run on, or null to enqueue them
    */
   public OkHttpTransport(
-      OkHttpClient client, BodyReader bodies, Ticker ticker, @Nullable Executor workers) {
-    this.client = client;
+      Call.Factory calls, BodyReader bodies, Ticker ticker, @Nullable Executor workers) {
+    this.calls = calls;
     this.bodies = bodies;
     this.ticker = ticker;
     this.workers = workers;
@@ -68,7 +69,7 @@ public final class OkHttpTransport implements Transport {
   public void send(Exchange exchange) {
     Call call;
     try {
-      call = client.newCall(exchange.request());
+      call = newCall(exchange);
     } catch (RuntimeException e) {
       exchange.notSent(Answer.failed(ErrorKind.UNEXPECTED, e));
       return;
@@ -86,6 +87,22 @@ public final class OkHttpTransport implements Transport {
     } catch (RejectedExecutionException e) {
       exchange.ended(Answer.failed(ErrorKind.REJECTED, e)); // closing
     }
+  }
+
+  /** A call for {@code exchange}, made in the context its batch's caller had, if any. */
+  private Call newCall(Exchange exchange) {
+    Executor context = exchange.callContext();
+    if (context == Batch.NO_CONTEXT) {
+      return calls.newCall(exchange.request());
+    }
+    @Nullable Call[] made = new Call[1];
+    context.execute(() -> made[0] = calls.newCall(exchange.request()));
+    Call call = made[0];
+    if (call == null) {
+      throw new IllegalStateException(
+          "the executor of callContext did not run the task at once, on the calling thread");
+    }
+    return call;
   }
 
   private void execute(Call call, Exchange exchange) {
