@@ -42,10 +42,10 @@ import org.slf4j.Logger;
  * falls {@value FetchListener#QUEUE_CAPACITY} events behind loses attempt and host events, which
  * are counted and logged, never the batch events a gauge of running batches depends on.
  *
- * <p>The events of each attempt are made only if somebody hears them ({@link #detailed()}: a
- * listener, or this log at {@code DEBUG}), so that a fetcher nobody listens to allocates nothing
- * for them; the rare ones (pauses, rate changes, retries, evictions, failures of user code) are
- * always made, for the log. Thread-safe; the drain runs on one thread at a time.
+ * <p>An event is made only if somebody hears it: a listener, or the log at the level of its line
+ * ({@code DEBUG} for those of each attempt), so that a fetcher nobody listens to allocates nothing
+ * for them and starts no events thread, until a host pauses for a second, its rate changes or user
+ * code throws. Thread-safe; the drain runs on one thread at a time.
  */
 public final class Events {
   /** No listener, no log, no thread: for parts built without a fetcher (tests). */
@@ -109,6 +109,9 @@ public final class Events {
   }
 
   public void batchStarted(long batch, long total) {
+    if (!detailed()) {
+      return; // no listener, and the log is not at DEBUG: not even the events thread starts
+    }
     offer(new BatchStarted(fetcher, batch, total), true);
   }
 
@@ -119,6 +122,9 @@ public final class Events {
   }
 
   public void batchEnded(long batch, BatchSummary summary) {
+    if (!detailed()) {
+      return;
+    }
     offer(new BatchEnded(fetcher, batch, summary), true);
   }
 
@@ -187,6 +193,9 @@ public final class Events {
       @Nullable ErrorKind error,
       long delayNanos,
       boolean serverAsked) {
+    if (!detailed()) {
+      return;
+    }
     offer(
         new RetryScheduled(
             fetcher,
@@ -203,6 +212,10 @@ public final class Events {
   }
 
   public void hostPaused(String host, long pauseNanos, PauseReason reason, boolean blocked) {
+    LogListener lines = logLines;
+    if (!listened() && (lines == null || !lines.wantsPause(pauseNanos))) {
+      return;
+    }
     Instant until = ticker.instant().plusNanos(pauseNanos);
     offer(
         new HostPaused(fetcher, host, Duration.ofNanos(pauseNanos), until, reason, blocked), false);
@@ -213,12 +226,16 @@ public final class Events {
    * controller calls it with {@link RateReason#LEARNED} when it moves a host's rate.
    */
   public void rateChanged(String host, @Nullable RateLimit from, RateLimit to, RateReason reason) {
-    if (!to.equals(from)) {
+    LogListener lines = logLines;
+    if (!to.equals(from) && (listened() || (lines != null && lines.wantsRateChanges()))) {
       offer(new RateChanged(fetcher, host, from, to, reason), false);
     }
   }
 
   public void hostEvicted(String host) {
+    if (!detailed()) {
+      return;
+    }
     offer(new HostEvicted(fetcher, host), false);
   }
 

@@ -50,6 +50,16 @@ public final class LogListener extends FetchListener {
     return log.isDebugEnabled();
   }
 
+  /** Whether the log has a line for a pause this long. */
+  boolean wantsPause(long nanos) {
+    return nanos >= NOTABLE_PAUSE.toNanos() ? log.isInfoEnabled() : log.isDebugEnabled();
+  }
+
+  /** Whether the log has a line for a change of rate. */
+  boolean wantsRateChanges() {
+    return log.isInfoEnabled();
+  }
+
   /** Whether a result's error says user code threw, which the log reports at WARN. */
   static boolean isUsersFailure(@Nullable ErrorKind error) {
     return error == ErrorKind.UNEXPECTED || error == ErrorKind.QUOTA_UNAVAILABLE;
