@@ -107,18 +107,22 @@ public final class BatchFetcherMetrics extends FetchListener {
     this.maxHostTags = builder.maxHostTags;
     Gauge.builder("batchfetch.calls.in.flight", inFlight, AtomicLong::get)
         .tags(tags)
+        .strongReference(true) // the meters outlive a fetcher closed, and this listener
         .description("Calls on the wire now")
         .register(registry);
     Gauge.builder("batchfetch.calls.queued", queuedByBatch, BatchFetcherMetrics::sum)
         .tags(tags)
+        .strongReference(true) // the meters outlive a fetcher closed, and this listener
         .description("Inputs taken and waiting for a permit, a slot, a pause or a backoff")
         .register(registry);
     Gauge.builder("batchfetch.batches.running", running, Set::size)
         .tags(tags)
+        .strongReference(true) // the meters outlive a fetcher closed, and this listener
         .description("Batches started and not ended")
         .register(registry);
     Gauge.builder("batchfetch.hosts.paused", pausedUntil, BatchFetcherMetrics::pausedNow)
         .tags(tags)
+        .strongReference(true) // the meters outlive a fetcher closed, and this listener
         .description("Hosts paused now, by their server or for a backoff")
         .register(registry);
   }
@@ -271,6 +275,7 @@ public final class BatchFetcherMetrics extends FetchListener {
               AtomicLong rate = new AtomicLong(milli);
               Gauge.builder("batchfetch.host.rate", rate, r -> r.get() / 1000.0)
                   .tags(tags.and("host", h))
+                  .strongReference(true)
                   .description("A host's rate, in calls per second, once the fetcher changed it")
                   .baseUnit("calls/s")
                   .register(registry);
