@@ -258,8 +258,8 @@ public final class Engine implements AutoCloseable {
 
   /** Starts {@code batch}, stops it if its future completes early, and watches its deadline. */
   private <T> CompletableFuture<T> run(Batch batch, CompletableFuture<T> future) {
-    live.add(batch);
     batch.observe(events, callContext());
+    live.add(batch);
     events.batchStarted(batch.tally().batch(), batch.tally().total());
     batch.beforeCompletion(() -> finalReport(batch)); // so that join() sees the last report
     Duration timeout = settings.batchTimeout();
@@ -305,7 +305,9 @@ public final class Engine implements AutoCloseable {
           if (listener != null) {
             tell(listener, batch);
           }
-          events.batchProgress(batch.tally().progress(settings.rateLimit()));
+          if (events.listened()) {
+            events.batchProgress(batch.tally().progress(settings.rateLimit()));
+          }
         });
   }
 
@@ -320,7 +322,7 @@ public final class Engine implements AutoCloseable {
     }
     try {
       return Objects.requireNonNull(capture.apply(Batch.NO_CONTEXT), "callContext returned null");
-    } catch (RuntimeException e) {
+    } catch (Throwable e) { // the user's code, an Error too: the batch still runs
       log.warn("{}: callContext threw; this batch's calls are made without its context", name, e);
       return Batch.NO_CONTEXT;
     }

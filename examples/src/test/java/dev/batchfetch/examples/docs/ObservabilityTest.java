@@ -40,7 +40,7 @@ class ObservabilityTest {
 
   private final MockWebServer server = new MockWebServer();
 
-  /** 429 and 503 the first time, 500 always, else 200. */
+  /** 429 (with Retry-After: 1) and 503 the first time, 500 always, else 200. */
   private static final class Faults extends Dispatcher {
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
@@ -55,7 +55,11 @@ class ObservabilityTest {
             case "/broken" -> 500;
             default -> 200;
           };
-      return new MockResponse.Builder().code(status).body("body of " + path).build();
+      MockResponse.Builder response = new MockResponse.Builder().code(status);
+      if (status == 429) {
+        response.setHeader("Retry-After", "1");
+      }
+      return response.body("body of " + path).build();
     }
   }
 
@@ -123,8 +127,10 @@ class ObservabilityTest {
             "batchfetch_too_many_requests_total{client=\"catalog\"," + host + "} 1.0",
             "batchfetch_calls_in_flight{client=\"catalog\"} 0.0",
             "batchfetch_call_duration_seconds_count{client=\"catalog\",error=\"none\"," + host)
-        .containsPattern(
-            "batchfetch_retries_total\\{client=\"catalog\"," + host + ",reason=\"backoff\"} 2.0");
+        .contains(
+            "batchfetch_retries_total{client=\"catalog\"," + host + ",reason=\"backoff\"} 1.0",
+            "batchfetch_retries_total{client=\"catalog\"," + host + ",reason=\"retry-after\"} 1.0",
+            "batchfetch_pauses_total{client=\"catalog\"," + host + ",reason=\"retry-after\"} 1.0");
   }
 
   @Test
