@@ -15,7 +15,9 @@
 #                                             sums up recordings, any .jfr with CPU samples
 #
 # Options: --count N (20000), --concurrency C (100), --warmups W (3), --runs R (5), --reuse (one
-# client of each kind for all runs, instead of a new one per run), --profile-dir DIR
+# client of each kind for all runs, instead of a new one per run), --listeners (two more sides,
+# alternating with the others: batchfetch with a no-op event listener and with the Micrometer one,
+# BatchFetcherMetrics on a SimpleMeterRegistry), --profile-dir DIR
 # (benchmarks/target/overhead-MODE), --url-prefix URL (a running server's http://HOST:PORT/id/
 # instead of a new nginx). BATCHFETCH_BENCH_NO_BUILD=1 skips the build; BATCHFETCH_BENCH_JVM_OPTS
 # adds JVM options (for example -Xlog:gc:file=gc.log, or -Xmn600m to see what GC costs).

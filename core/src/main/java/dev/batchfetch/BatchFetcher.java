@@ -13,10 +13,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import okhttp3.Call;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 
@@ -921,6 +924,64 @@ public final class BatchFetcher implements AutoCloseable {
         throw new IllegalArgumentException(name + " must not be negative, was " + timeout);
       }
       return timeout;
+    }
+
+    // Observability (issue 13): events, and calls made through an instrumented call factory.
+
+    /**
+     * Adds a listener that hears every event of this fetcher: batches, attempts, waits for permits,
+     * retries, pauses and rate changes of hosts ({@link FetchListener} says on which thread, and
+     * what happens when it is slow or throws). Call it again to add more; they hear each event in
+     * the order they were added. {@code batchfetch-micrometer} has one that keeps meters.
+     *
+     * @throws NullPointerException if {@code listener} is null
+     */
+    public Builder eventListener(FetchListener listener) {
+      settings.eventListener(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Makes this fetcher's calls through a {@link Call.Factory} made from its client: what
+     * OpenTelemetry's and Brave's OkHttp instrumentations return, so that each attempt is a span.
+     * {@code factory} is called once, when the fetcher is built, with the client the fetcher
+     * derived for itself (its dispatcher, connection pool and timeouts; see {@link #client}); the
+     * factory it returns must make its calls with that client, or one derived from it with {@link
+     * OkHttpClient#newBuilder()}, so that the fetcher's limits and {@link #close()} still hold.
+     *
+     * <pre>{@code
+     * OkHttpTelemetry telemetry = OkHttpTelemetry.builder(openTelemetry).build();
+     * BatchFetcher fetcher = BatchFetcher.builder()
+     *     .callFactory(telemetry::createCallFactory)
+     *     .callContext(executor -> Context.current().wrap(executor)) // fetchAll's span: the parent
+     *     .build();
+     * }</pre>
+     *
+     * @throws NullPointerException if {@code factory} is null
+     */
+    public Builder callFactory(Function<? super OkHttpClient, ? extends Call.Factory> factory) {
+      settings.callFactory(Objects.requireNonNull(factory, "factory"));
+      return this;
+    }
+
+    /**
+     * Carries the caller's context (a trace, a logging context) from the thread that submits a
+     * batch to the making of each of its calls, which happens on the fetcher's threads: {@code
+     * capture} is called on the submitting thread, in {@code fetchAll}, {@code fetchEach} or a
+     * publisher's {@code subscribe}, with an executor that runs a task at once; it returns one that
+     * runs the task in the context current then, as OpenTelemetry's {@code Context.current().wrap}
+     * does. Every {@link Call.Factory#newCall} of the batch then runs through it, so that an
+     * instrumented {@link #callFactory} sees the caller's span as the parent of each attempt's.
+     *
+     * <p>If {@code capture} throws, the batch runs without the context, and a {@code WARN} line
+     * says so; if the executor it returns throws, or does not run the task at once, the attempt
+     * ends as {@link ErrorKind#UNEXPECTED}.
+     *
+     * @throws NullPointerException if {@code capture} is null
+     */
+    public Builder callContext(UnaryOperator<Executor> capture) {
+      settings.callContext(Objects.requireNonNull(capture, "capture"));
+      return this;
     }
   }
 }

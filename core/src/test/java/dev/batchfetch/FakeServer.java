@@ -75,6 +75,11 @@ final class FakeServer implements Transport {
     return then(key, reply(status, latency, headers));
   }
 
+  /** The next request for {@code key} fails as a refused connection would (status 0). */
+  FakeServer refuse(String key) {
+    return then(key, new Reply(0, Map.of(), Duration.ZERO));
+  }
+
   /** Answers the next request for {@code key} with {@code reply}. */
   synchronized FakeServer then(String key, Reply reply) {
     scripts.computeIfAbsent(key, k -> new ArrayDeque<>()).add(reply);
@@ -229,6 +234,11 @@ final class FakeServer implements Transport {
 
     void answer(Reply reply, String key) {
       if (!finish()) {
+        return;
+      }
+      if (reply.status() == 0) {
+        exchange.ended(
+            Answer.failed(ErrorKind.CONNECT, new java.net.ConnectException("Connection refused")));
         return;
       }
       QuotaSignal signal = QuotaHeaders.parse(reply.headers(), clock.instant());

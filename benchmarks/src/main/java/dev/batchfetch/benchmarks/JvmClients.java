@@ -2,6 +2,7 @@ package dev.batchfetch.benchmarks;
 
 import dev.batchfetch.BatchFetcher;
 import dev.batchfetch.ExecutionPolicy;
+import dev.batchfetch.FetchListener;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import java.io.IOException;
@@ -95,7 +96,16 @@ final class JvmClients {
   }
 
   private static Client batchfetch(ExecutionPolicy policy, @Nullable RateLimit quota) {
+    return batchfetch(policy, quota, null);
+  }
+
+  /** A batchfetch client whose fetcher tells {@code listener} its events; null for none. */
+  static Client batchfetch(
+      ExecutionPolicy policy, @Nullable RateLimit quota, @Nullable FetchListener listener) {
     BatchFetcher.Builder builder = BatchFetcher.builder().policy(policy);
+    if (listener != null) {
+      builder.eventListener(listener);
+    }
     if (quota != null) {
       builder.rateLimit(quota);
     }

@@ -2,7 +2,11 @@ package dev.batchfetch.benchmarks;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.batchfetch.ExecutionPolicy;
+import dev.batchfetch.FetchListener;
+import dev.batchfetch.micrometer.BatchFetcherMetrics;
 import dev.batchfetch.testing.NginxProcess;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -39,17 +43,34 @@ import org.jspecify.annotations.Nullable;
  * Markdown ({@link OverheadSummary}).
  */
 public final class Overhead {
-  /** The two clients compared. */
+  /**
+   * The clients compared: batchfetch and raw OkHttp; with {@code --listeners}, batchfetch with a
+   * no-op event listener and with the Micrometer one too (issue 13: listeners cost next to
+   * nothing).
+   */
   enum Side {
-    BATCHFETCH("batchfetch", Contender.BATCHFETCH_ASYNC),
-    RAW("raw", Contender.OKHTTP_ENQUEUE_TUNED);
+    BATCHFETCH("batchfetch", Contender.BATCHFETCH_ASYNC, ""),
+    RAW("raw", Contender.OKHTTP_ENQUEUE_TUNED, ""),
+    NOOP_LISTENER("batchfetch+noop", Contender.BATCHFETCH_ASYNC, " + a no-op event listener"),
+    METERS_LISTENER("batchfetch+micrometer", Contender.BATCHFETCH_ASYNC, " + BatchFetcherMetrics");
 
     final String id;
     final Contender contender;
+    private final String with;
 
-    Side(String id, Contender contender) {
+    Side(String id, Contender contender, String with) {
       this.id = id;
       this.contender = contender;
+      this.with = with;
+    }
+
+    /** Whether the side is batchfetch with a listener. */
+    boolean listens() {
+      return !with.isEmpty();
+    }
+
+    String label(int concurrency) {
+      return contender.label(concurrency) + with;
     }
 
     static Side ofId(String id) {
@@ -67,9 +88,15 @@ public final class Overhead {
   private final @Nullable Profiling profiling;
   private final Path profileDir;
   private final Map<Side, JvmClients.Client> kept = new EnumMap<>(Side.class);
+  private final List<Side> sides;
 
   private Overhead(
-      int concurrency, long waitSeconds, @Nullable Profiling profiling, Path profileDir) {
+      int concurrency,
+      long waitSeconds,
+      @Nullable Profiling profiling,
+      Path profileDir,
+      List<Side> sides) {
+    this.sides = sides;
     this.concurrency = concurrency;
     this.waitSeconds = waitSeconds;
     this.profiling = profiling;
@@ -77,18 +104,20 @@ public final class Overhead {
   }
 
   public static void main(String[] argv) throws Exception {
-    Args args = new Args(argv, Set.of("reuse"));
+    Args args = new Args(argv, Set.of("reuse", "listeners"));
     int count = args.getInt("count", 20_000);
     int concurrency = args.getInt("concurrency", 100);
     int warmups = args.getInt("warmups", 3);
     int runs = args.getInt("runs", 5);
     boolean reuse = args.flag("reuse");
+    List<Side> sides =
+        args.flag("listeners") ? List.of(Side.values()) : List.of(Side.BATCHFETCH, Side.RAW);
     String mode = args.get("profile", "none");
     @Nullable Profiling profiling = mode.equals("none") ? null : Profiling.of(mode);
     Path profileDir = Path.of(args.get("profile-dir", "benchmarks/target/overhead-" + mode));
     String loadBefore = Environment.loadAverage();
 
-    Overhead overhead = new Overhead(concurrency, 120, profiling, profileDir);
+    Overhead overhead = new Overhead(concurrency, 120, profiling, profileDir, sides);
     List<Measured> measured;
     try (@Nullable NginxServer nginx = args.has("url-prefix") ? null : startNginx()) {
       String prefix = nginx == null ? args.get("url-prefix") : nginx.base() + "/id/";
@@ -141,18 +170,18 @@ public final class Overhead {
   private List<Measured> measure(List<String> urls, int warmups, int runs, boolean reuse)
       throws Exception {
     if (reuse) {
-      for (Side side : Side.values()) {
+      for (Side side : sides) {
         kept.put(side, open(side));
       }
     }
     for (int i = 0; i < warmups; i++) {
-      for (Side side : Side.values()) {
+      for (Side side : sides) {
         run(side, urls, i, false).print("warmup");
       }
     }
     List<Measured> measured = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
-      for (Side side : Side.values()) {
+      for (Side side : sides) {
         Measured m = run(side, urls, i, profiling != null);
         m.print("run");
         measured.add(m);
@@ -162,13 +191,22 @@ public final class Overhead {
   }
 
   private JvmClients.Client open(Side side) {
-    return JvmClients.open(side.contender, concurrency, null, waitSeconds);
+    return switch (side) {
+      case NOOP_LISTENER ->
+          JvmClients.batchfetch(ExecutionPolicy.async(concurrency), null, new FetchListener() {});
+      case METERS_LISTENER ->
+          JvmClients.batchfetch(
+              ExecutionPolicy.async(concurrency),
+              null,
+              BatchFetcherMetrics.of(new SimpleMeterRegistry()));
+      default -> JvmClients.open(side.contender, concurrency, null, waitSeconds);
+    };
   }
 
   /** The recordings of the measured runs, by side. */
   private Map<String, List<Path>> recordings(int runs) {
     Map<String, List<Path>> files = new java.util.LinkedHashMap<>();
-    for (Side side : Side.values()) {
+    for (Side side : sides) {
       List<Path> list = new ArrayList<>();
       for (int i = 0; i < runs; i++) {
         list.add(recording(side, i));

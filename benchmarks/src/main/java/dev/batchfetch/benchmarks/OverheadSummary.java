@@ -42,6 +42,10 @@ record OverheadSummary(
     return sorted[(sorted.length - 1) / 2];
   }
 
+  private double ratio(Side top, Side bottom, ToLongFunction<Measured> value) {
+    return (double) median(of(top), value) / median(of(bottom), value);
+  }
+
   private OptionalDouble ratio(ToLongFunction<Measured> value) {
     List<Measured> top = of(Side.BATCHFETCH);
     List<Measured> bottom = of(Side.RAW);
@@ -107,7 +111,7 @@ record OverheadSummary(
           String.format(
               Locale.ROOT,
               "| %s | %s | %s | %s | %,.0f | %.3f | %,.1f KiB | %d | %d | %d/%d |%n",
-              side.contender.label(concurrency),
+              side.label(concurrency),
               Report.seconds(nanos / 1e9),
               Report.seconds(r.stream().mapToLong(Measured::nanos).min().orElseThrow() / 1e9),
               Report.seconds(r.stream().mapToLong(Measured::nanos).max().orElseThrow() / 1e9),
@@ -130,6 +134,18 @@ record OverheadSummary(
               TARGET,
               met(time.getAsDouble())));
       md.append("- run by run (batchfetch run i / raw run i): ").append(pairs()).append('\n');
+      for (Side side : Side.values()) {
+        if (side.listens() && !of(side).isEmpty()) {
+          md.append(
+              String.format(
+                  Locale.ROOT,
+                  "- batchfetch%s / raw, ratio of the median times: %.3f; / batchfetch without"
+                      + " a listener: %.3f%n",
+                  side.label(concurrency).substring(side.contender.label(concurrency).length()),
+                  ratio(side, Side.RAW, Measured::nanos),
+                  ratio(side, Side.BATCHFETCH, Measured::nanos)));
+        }
+      }
       md.append(
           String.format(
               Locale.ROOT,

@@ -14,6 +14,8 @@ import dev.batchfetch.internal.batch.RequestFactory;
 import dev.batchfetch.internal.batch.ResultSubscription;
 import dev.batchfetch.internal.batch.StreamBatch;
 import dev.batchfetch.internal.discovery.Discovery;
+import dev.batchfetch.internal.events.Events;
+import dev.batchfetch.internal.events.LogListener;
 import dev.batchfetch.internal.limit.Bulkheads;
 import dev.batchfetch.internal.limit.Limiter;
 import dev.batchfetch.internal.limit.Limiters;
@@ -46,6 +48,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
@@ -81,6 +85,7 @@ public final class Engine implements AutoCloseable {
   private final RequestFactory requests;
   private final Admission admission;
   private final Discovery discovery;
+  private final Events events;
   private final Set<Batch> live = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Object lifecycle = new Object();
@@ -98,6 +103,7 @@ public final class Engine implements AutoCloseable {
     int concurrency = settings.maxConcurrent();
     Hooks hooks = settings.hooks();
     Transport transport;
+    Settings.Observing observing = settings.observing();
     if (hooks != null) {
       this.ticker = hooks.ticker();
       this.scheduler = hooks.scheduler();
@@ -106,6 +112,8 @@ public final class Engine implements AutoCloseable {
       this.delivery = hooks.executor();
       this.client = null;
       transport = hooks.transport();
+      this.events =
+          new Events(name, observing.listeners(), hooks.executor(), ticker, LogListener.LOG);
     } else {
       // No thread of its own: lanes over the JVM's shared threads (or the user's executor), each
       // bounded to its width, holding none while idle.
@@ -138,7 +146,8 @@ public final class Engine implements AutoCloseable {
       long budget = settings.maxBodyBytesInFlight();
       transport =
           new OkHttpTransport(
-              http,
+              calls(http, observing),
+              calls(Clients.withoutApplicationInterceptors(http), observing),
               Clients.redirects(settings),
               new BodyReader(
                   settings.bodyHandling(),
@@ -147,6 +156,10 @@ public final class Engine implements AutoCloseable {
                   concurrency),
               ticker,
               workers);
+      // One thread, none when idle: listeners hear events in order, off the loop and the calls.
+      this.events =
+          new Events(
+              name, observing.listeners(), threads.fixed("events", 1), ticker, LogListener.LOG);
     }
     this.requests = new RequestFactory(settings.defaultHeaders());
     this.discovery =
@@ -171,7 +184,17 @@ public final class Engine implements AutoCloseable {
             transport,
             scheduler,
             quotaThreads,
-            ticker);
+            ticker,
+            events);
+  }
+
+  /** What makes the calls: the client, or the factory the user makes from it (for traces). */
+  private static Call.Factory calls(OkHttpClient http, Settings.Observing observing) {
+    Function<? super OkHttpClient, ? extends Call.Factory> factory = observing.callFactory();
+    if (factory == null) {
+      return http;
+    }
+    return Objects.requireNonNull(factory.apply(http), "callFactory returned null");
   }
 
   /** The JVM's cleaner, for fetchers nobody closed. */
@@ -277,11 +300,13 @@ public final class Engine implements AutoCloseable {
 
   /** Starts {@code batch}, stops it if its future completes early, and watches its deadline. */
   private <T> CompletableFuture<T> run(Batch batch, CompletableFuture<T> future) {
+    batch.observe(events, callContext());
     synchronized (lifecycle) {
       checkOpen();
       live.add(batch);
     }
     batch.tally().learnedRates(discovery::learnedRates);
+    events.batchStarted(batch.tally().batch(), batch.tally().total());
     batch.beforeCompletion(() -> finalReport(batch)); // so that join() sees the last report
     Duration timeout = settings.batchTimeout();
     Scheduler.Cancellable deadline =
@@ -300,6 +325,7 @@ public final class Engine implements AutoCloseable {
                 admission.drain();
               }
               finalReport(batch);
+              events.batchEnded(batch.tally().batch(), batch.tally().summary());
               releaseIfDone();
             });
     admission.submit(batch);
@@ -394,11 +420,36 @@ public final class Engine implements AutoCloseable {
 
   private Scheduler.Cancellable reportProgress(Batch batch) {
     Consumer<? super Progress> listener = settings.progressListener();
-    if (listener == null) {
+    if (listener == null && !events.listened()) {
       return Scheduler.Cancellable.NONE;
     }
     return scheduler.scheduleAtFixedRate(
-        settings.progressInterval().toNanos(), () -> tell(listener, batch));
+        settings.progressInterval().toNanos(),
+        () -> {
+          if (listener != null) {
+            tell(listener, batch);
+          }
+          if (events.listened()) {
+            events.batchProgress(batch.tally().progress(settings.rateLimits()));
+          }
+        });
+  }
+
+  /**
+   * The context of the thread submitting a batch, in which its calls are made: what the user's
+   * {@code callContext} captures, or none.
+   */
+  private Executor callContext() {
+    UnaryOperator<Executor> capture = settings.observing().callContext();
+    if (capture == null) {
+      return Batch.NO_CONTEXT;
+    }
+    try {
+      return Objects.requireNonNull(capture.apply(Batch.NO_CONTEXT), "callContext returned null");
+    } catch (Throwable e) { // the user's code, an Error too: the batch still runs
+      log.warn("{}: callContext threw; this batch's calls are made without its context", name, e);
+      return Batch.NO_CONTEXT;
+    }
   }
 
   /** The last report of {@code batch}, once; later periodic ones are skipped. */

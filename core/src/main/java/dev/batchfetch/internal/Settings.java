@@ -2,18 +2,23 @@ package dev.batchfetch.internal;
 
 import dev.batchfetch.BodyHandling;
 import dev.batchfetch.ExecutionPolicy;
+import dev.batchfetch.FetchListener;
 import dev.batchfetch.HostLimits;
 import dev.batchfetch.Progress;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.RetryPolicy;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import okhttp3.Call;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 
@@ -49,6 +54,7 @@ public final class Settings {
   private final @Nullable Consumer<? super Progress> progressListener;
   private final Duration progressInterval;
   private final @Nullable Hooks hooks;
+  private final Observing observing;
 
   /**
    * OkHttp's timeouts; null keeps the base client's.
@@ -88,6 +94,7 @@ public final class Settings {
     this.progressListener = b.progressListener;
     this.progressInterval = b.progressInterval;
     this.hooks = b.hooks;
+    this.observing = new Observing(List.copyOf(b.listeners), b.callFactory, b.callContext);
   }
 
   public static Builder builder() {
@@ -207,6 +214,24 @@ public final class Settings {
     return hooks;
   }
 
+  /** Who hears the fetcher's events, and how its calls are made and traced. */
+  public Observing observing() {
+    return observing;
+  }
+
+  /**
+   * What observes a fetcher (issue 13's settings, kept apart from the others).
+   *
+   * @param listeners the user's event listeners, in the order given
+   * @param callFactory makes the fetcher's call factory from its client, or null to use the client
+   * @param callContext captures the caller's context when a batch is submitted, as an executor that
+   *     runs a task in it; null for none
+   */
+  public record Observing(
+      List<FetchListener> listeners,
+      @Nullable Function<? super OkHttpClient, ? extends Call.Factory> callFactory,
+      @Nullable UnaryOperator<Executor> callContext) {}
+
   /** Sets the configuration by name. Not thread-safe. */
   public static final class Builder {
     private ExecutionPolicy policy = ExecutionPolicy.async(64);
@@ -235,6 +260,9 @@ public final class Settings {
     private @Nullable Consumer<? super Progress> progressListener;
     private Duration progressInterval = Duration.ofSeconds(1);
     private @Nullable Hooks hooks;
+    private final List<FetchListener> listeners = new ArrayList<>();
+    private @Nullable Function<? super OkHttpClient, ? extends Call.Factory> callFactory;
+    private @Nullable UnaryOperator<Executor> callContext;
 
     private Builder() {}
 
@@ -382,6 +410,21 @@ public final class Settings {
     /** For tests: a manual ticker, scheduler and transport in place of the real ones. */
     public Builder hooks(Hooks hooks) {
       this.hooks = Objects.requireNonNull(hooks, "hooks");
+      return this;
+    }
+
+    public Builder eventListener(FetchListener listener) {
+      listeners.add(listener);
+      return this;
+    }
+
+    public Builder callFactory(Function<? super OkHttpClient, ? extends Call.Factory> factory) {
+      this.callFactory = factory;
+      return this;
+    }
+
+    public Builder callContext(UnaryOperator<Executor> capture) {
+      this.callContext = capture;
       return this;
     }
 

@@ -1,6 +1,9 @@
 package dev.batchfetch.internal.admission;
 
 import dev.batchfetch.ErrorKind;
+import dev.batchfetch.FetchListener;
+import dev.batchfetch.FetchListener.PauseReason;
+import dev.batchfetch.FetchListener.RateReason;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import dev.batchfetch.internal.admission.Decision.Verdict;
@@ -9,6 +12,7 @@ import dev.batchfetch.internal.batch.Prepared;
 import dev.batchfetch.internal.batch.Results;
 import dev.batchfetch.internal.discovery.HostQuota;
 import dev.batchfetch.internal.discovery.Outcome;
+import dev.batchfetch.internal.events.Events;
 import dev.batchfetch.internal.limit.Limiter;
 import dev.batchfetch.internal.limit.Permit;
 import dev.batchfetch.internal.quota.QuotaSignal;
@@ -83,6 +87,7 @@ public final class Admission implements Exchange.Listener {
   private final Ticker ticker;
   private final Scheduler scheduler;
   private final Loop loop;
+  private final Events events;
   private final Queue<Batch> batches = new ConcurrentLinkedQueue<>();
   private volatile boolean closed;
 
@@ -95,13 +100,15 @@ public final class Admission implements Exchange.Listener {
 
   /**
    * @param quotaThreads where remote limiters are asked for permits, never the loop
+   * @param events hears the decisions: waits for permits, retries, pauses, rates, evictions
    */
   public Admission(
       Limits limits,
       Transport transport,
       Scheduler scheduler,
       Executor quotaThreads,
-      Ticker ticker) {
+      Ticker ticker,
+      Events events) {
     this.limits = limits;
     this.globalLimiter = limits.globalLimiter();
     this.globalBulkhead = limits.globalBulkhead();
@@ -112,6 +119,8 @@ public final class Admission implements Exchange.Listener {
     this.ticker = ticker;
     this.scheduler = scheduler;
     this.loop = new Loop(scheduler, this::step);
+    this.events = events;
+    hosts.onEvicted(events::hostEvicted);
   }
 
   /** Queues {@code batch} behind the batches already queued; its work starts on the loop. */
@@ -170,8 +179,9 @@ public final class Admission implements Exchange.Listener {
         if (!verdict.counted() && retry != null) {
           retry.forgive();
         }
-        if (followUp == null || !follows(exchange, verdict, followUp)) {
-          apply(exchange, verdict);
+        PauseReason why = Decision.holdReason(attempt, signal, verdict);
+        if (followUp == null || !follows(exchange, attempt, why, verdict, followUp)) {
+          apply(exchange, attempt, why, verdict);
         }
       }
     } finally {
@@ -192,7 +202,8 @@ public final class Admission implements Exchange.Listener {
    * says more than a redirect (a hold past the cap), or the input followed too many already: then
    * {@code verdict} applies as it is, and the redirect is the input's result.
    */
-  private boolean follows(Exchange exchange, Verdict verdict, Request followUp) {
+  private boolean follows(
+      Exchange exchange, Result attempt, PauseReason why, Verdict verdict, Request followUp) {
     Result result = verdict.result();
     if (result == null || result.error() != ErrorKind.HTTP_STATUS || verdict.block()) {
       return false;
@@ -202,6 +213,8 @@ public final class Admission implements Exchange.Listener {
           new ProtocolException("Too many follow-up requests: " + (Exchange.MAX_FOLLOW_UPS + 1));
       apply(
           exchange,
+          attempt,
+          why,
           new Verdict(
               verdict.holdNanos(),
               false,
@@ -212,7 +225,7 @@ public final class Admission implements Exchange.Listener {
               false));
       return true;
     }
-    applyToHost(exchange.host, verdict);
+    applyToHost(exchange.host, why, verdict);
     loop.post(
         () -> {
           if (!exchange.isDone()) {
@@ -234,8 +247,17 @@ public final class Admission implements Exchange.Listener {
     }
     long now = ticker.nanoTime();
     long sent = exchange.sentNanos();
+    double before = quota.rate();
     quota.onOutcome(
         Outcome.of(now - sent < 0 ? now : sent, now, attempt.status(), signal, ticker.instant()));
+    double after = quota.rate();
+    if (after != before && after != Double.POSITIVE_INFINITY) {
+      events.rateChanged(
+          exchange.host.key,
+          before == Double.POSITIVE_INFINITY ? null : HostQuota.limitOf(before),
+          HostQuota.limitOf(after),
+          RateReason.LEARNED);
+    }
     return new Decision.Throttling(
         true,
         quota.canSlowDown(),
@@ -243,45 +265,69 @@ public final class Admission implements Exchange.Listener {
         limits.retries().rateLimitBudgetNanos() - (now - exchange.firstStartNanos()));
   }
 
-  private void apply(Exchange exchange, Verdict verdict) {
+  private void apply(Exchange exchange, Result attempt, PauseReason why, Verdict verdict) {
     Result result = verdict.result();
     if (result == null) { // first: when a hold and the retry's wait end together, it goes first
-      retryLater(exchange, verdict);
+      retryLater(exchange, attempt, verdict);
     }
-    applyToHost(exchange.host, verdict);
+    applyToHost(exchange.host, why, verdict);
     if (result != null) {
       exchange.complete(result);
     }
   }
 
   /** What {@code verdict} says of {@code host}: slow it, spend its burst, hold or block it. */
-  private void applyToHost(Host host, Verdict verdict) {
+  private void applyToHost(Host host, PauseReason why, Verdict verdict) {
     RateLimit slowTo = verdict.slowTo();
     if (slowTo != null) {
-      loop.post(() -> host.slowTo(slowTo));
+      loop.post(() -> slowTo(host, slowTo));
     }
     if (verdict.drain()) {
       host.limiter().drain();
     }
     if (verdict.holdNanos() > 0) {
-      long until = ticker.nanoTime() + verdict.holdNanos();
+      long hold = verdict.holdNanos();
+      long until = ticker.nanoTime() + hold;
       boolean block = verdict.block();
       loop.post(
           () -> {
-            if (block) {
-              host.blockUntil(until);
-            } else {
-              host.pauseUntil(until);
+            boolean longer = block ? host.blockUntil(until) : host.pauseUntil(until);
+            if (longer) {
+              events.hostPaused(host.key, hold, why, block);
             }
           });
     }
   }
 
+  /**
+   * Slows {@code host} to the quota its server announced, and tells the listeners if its rate
+   * changed. (Quota discovery reports a rate it learned the same way, with {@link
+   * RateReason#LEARNED}.)
+   */
+  private void slowTo(Host host, RateLimit announced) {
+    RateLimit before = host.rate();
+    host.slowTo(announced);
+    RateLimit after = host.rate();
+    if (after != null) {
+      events.rateChanged(host.key, before, after, RateReason.SERVER_QUOTA);
+    }
+  }
+
   /** Queues {@code exchange} again, at the head of its host's queue, after the verdict's wait. */
-  private void retryLater(Exchange exchange, Verdict verdict) {
+  private void retryLater(Exchange exchange, Result attempt, Verdict verdict) {
     if (verdict.retryWaitIsAdmission()) {
       exchange.addAdmissionWait(verdict.retryInNanos()); // the server's wait, unlike a backoff
     }
+    events.retryScheduled(
+        exchange.batch.tally().batch(),
+        exchange.index(),
+        exchange.url(),
+        exchange.host.key,
+        attempt.attempts(),
+        attempt.status(),
+        attempt.error(),
+        verdict.retryInNanos(),
+        verdict.retryWaitIsAdmission());
     loop.later(
         verdict.retryInNanos(),
         () -> {
@@ -414,6 +460,7 @@ public final class Admission implements Exchange.Listener {
   /** The host's permit is reserved: then the global one, once the host's is due. */
   private void hostPermitted(Host host, Exchange exchange, Permit permit) {
     exchange.hostPermit = permit;
+    waited(exchange, FetchListener.Limiter.HOST, permit);
     if (permit.waitNanos() == 0) {
       admitGlobally(host, exchange);
     } else {
@@ -437,6 +484,7 @@ public final class Admission implements Exchange.Listener {
   /** The global permit is reserved: start when it is due. */
   private void globallyPermitted(Host host, Exchange exchange, Permit permit) {
     exchange.globalPermit = permit;
+    waited(exchange, FetchListener.Limiter.GLOBAL, permit);
     long wait = permit.waitNanos();
     if (wait == 0) {
       start(host, exchange);
@@ -444,6 +492,17 @@ public final class Admission implements Exchange.Listener {
     }
     exchange.hostPermit.usedAt(ticker.nanoTime() + wait);
     startLater(host, exchange, wait);
+  }
+
+  private void waited(Exchange exchange, FetchListener.Limiter limiter, Permit permit) {
+    if (permit.waitNanos() > 0) {
+      events.permitWaited(
+          exchange.batch.tally().batch(),
+          exchange.index(),
+          exchange.host.key,
+          limiter,
+          permit.waitNanos());
+    }
   }
 
   /**

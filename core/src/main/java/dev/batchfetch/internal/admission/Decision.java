@@ -1,6 +1,7 @@
 package dev.batchfetch.internal.admission;
 
 import dev.batchfetch.ErrorKind;
+import dev.batchfetch.FetchListener.PauseReason;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
 import dev.batchfetch.internal.batch.Results;
@@ -180,6 +181,19 @@ final class Decision {
       return new Verdict(holdNanos, beyondCap, false, null, limited, 0, false, false);
     }
     return new Verdict(holdNanos, false, false, null, null, holdNanos, holdNanos > 0, false);
+  }
+
+  /**
+   * Why {@code verdict}, made after {@code attempt}, holds its host: for the event and the log.
+   * Meaningful only when it holds it ({@code holdNanos > 0}).
+   */
+  static PauseReason holdReason(Result attempt, QuotaSignal signal, Verdict verdict) {
+    if (verdict.drain()) {
+      return PauseReason.BACKOFF; // a 429 or 503 that said nothing of how long
+    }
+    return Retries.isOverload(attempt.status()) && signal.retryAfter() != null
+        ? PauseReason.RETRY_AFTER
+        : PauseReason.QUOTA_HEADERS;
   }
 
   private static QuotaSignal withoutRetryAfter(QuotaSignal signal) {

@@ -5,6 +5,7 @@ import dev.batchfetch.Result;
 import dev.batchfetch.internal.batch.Batch;
 import dev.batchfetch.internal.batch.RequestTag;
 import dev.batchfetch.internal.batch.Results;
+import dev.batchfetch.internal.events.Events;
 import dev.batchfetch.internal.limit.Permit;
 import dev.batchfetch.internal.quota.QuotaSignal;
 import dev.batchfetch.internal.time.Scheduler;
@@ -12,6 +13,7 @@ import dev.batchfetch.internal.time.Ticker;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -94,6 +96,11 @@ public final class Exchange implements Batch.Ongoing {
   private volatile long sentNanos;
   private volatile @Nullable Thread departing;
 
+  /** When the present attempt started, and the body bytes it received: for its event. */
+  private volatile long attemptStartNanos;
+
+  private final AtomicLong attemptBytes = new AtomicLong();
+
   /** The present attempt's permits, reserved by the admission loop. */
   volatile Permit hostPermit = Permit.NOW;
 
@@ -147,6 +154,11 @@ public final class Exchange implements Batch.Ongoing {
     return index;
   }
 
+  /** Runs the making of this exchange's calls in the context of its batch's caller. */
+  public Executor callContext() {
+    return batch.callContext();
+  }
+
   /** The URL as the user gave it. */
   public String url() {
     return url;
@@ -173,12 +185,18 @@ public final class Exchange implements Batch.Ongoing {
     long now = ticker.nanoTime();
     openedAtNanos = now;
     sentThisAttempt = false;
-    addAdmissionWait(now - queuedAtNanos);
+    long queuedNanos = now - queuedAtNanos;
+    addAdmissionWait(queuedNanos);
     if (attempts.get() == 0) {
       firstStartNanos = now;
     }
-    attempts.incrementAndGet();
+    int attempt = attempts.incrementAndGet();
     batch.tally().attemptStarted();
+    attemptStartNanos = now;
+    attemptBytes.set(0);
+    batch
+        .events()
+        .attemptStarted(batch.tally().batch(), index, url, host.key, attempt, queuedNanos);
     this.cancelCall = cancelCall;
     if (cancelled != null || isDone()) { // cancelled, or timed out, while it opened
       cancelCall.run();
@@ -234,6 +252,7 @@ public final class Exchange implements Batch.Ongoing {
   /** Counts {@code bytes} of body received. */
   public void received(long bytes) {
     batch.tally().received(bytes);
+    attemptBytes.addAndGet(bytes);
   }
 
   /** An attempt that {@link #open}ed ended so; dropped if the input's time ran out first. */
@@ -244,6 +263,20 @@ public final class Exchange implements Batch.Ongoing {
     timer.cancel();
     usedNanos += ticker.nanoTime() - openedAtNanos;
     batch.tally().attemptEnded();
+    Events events = batch.events();
+    if (events.detailed()) {
+      events.attemptEnded(
+          batch.tally().batch(),
+          index,
+          url,
+          host.key,
+          attempts.get(),
+          answer.status(),
+          answer.error(),
+          answer.exception(),
+          ticker.nanoTime() - attemptStartNanos,
+          attemptBytes.get());
+    }
     listener.attemptEnded(this, resultOf(answer), answer.signal(), answer.followUp());
   }
 

@@ -109,6 +109,22 @@ final class Host {
   }
 
   /**
+   * The slowest of the host's configured rates as they stand (a quota the server announced may have
+   * slowed them), or null when it has none of its own: a limiter of the user's sets the pace, or
+   * only discovery does. For events.
+   */
+  @Nullable RateLimit rate() {
+    RateLimit slowest = null;
+    for (GcraLimiter own : configured) {
+      RateLimit rate = own.rateLimit();
+      if (slowest == null || rate.interval().compareTo(slowest.interval()) > 0) {
+        slowest = rate;
+      }
+    }
+    return slowest;
+  }
+
+  /**
    * Slows this host to {@code announced}, the quota its server says it enforces, where a configured
    * rate is faster; never speeds it up. A user's limiter is left alone.
    */
@@ -145,19 +161,31 @@ final class Host {
     }
   }
 
-  /** No call starts before {@code untilNanos}; a shorter pause never cuts a longer one short. */
-  void pauseUntil(long untilNanos) {
+  /**
+   * No call starts before {@code untilNanos}; a shorter pause never cuts a longer one short.
+   *
+   * @return whether the pause was lengthened
+   */
+  boolean pauseUntil(long untilNanos) {
     if (untilNanos - pausedUntilNanos > 0) {
       pausedUntilNanos = untilNanos;
       limiter.holdUntil(untilNanos);
+      return true;
     }
+    return false;
   }
 
-  /** Until {@code untilNanos} the host's inputs fail as rate limited, unsent. */
-  void blockUntil(long untilNanos) {
+  /**
+   * Until {@code untilNanos} the host's inputs fail as rate limited, unsent.
+   *
+   * @return whether the block was lengthened
+   */
+  boolean blockUntil(long untilNanos) {
     if (untilNanos - blockedUntilNanos > 0) {
       blockedUntilNanos = untilNanos;
+      return true;
     }
+    return false;
   }
 
   /** How long from {@code now} the host stays paused; zero or less when it is not. */

@@ -9,6 +9,7 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import okhttp3.HttpUrl;
 import org.jspecify.annotations.Nullable;
@@ -33,6 +34,7 @@ public final class Hosts {
   private final Function<String, @Nullable Limiter> shared;
   private final Discovery discovery;
   private final Map<String, Host> hosts = new HashMap<>();
+  private Consumer<String> evicted = key -> {};
   private int sweepAtSize = MIN_SWEEP_SIZE;
   private long lastSweepNanos;
 
@@ -65,6 +67,11 @@ public final class Hosts {
     return host;
   }
 
+  /** Tells {@code listener} the key of each host forgotten. Before the first use. */
+  void onEvicted(Consumer<String> listener) {
+    this.evicted = listener;
+  }
+
   int size() {
     return hosts.size();
   }
@@ -87,6 +94,7 @@ public final class Hosts {
       if (host.isIdle(now)) {
         it.remove();
         host.forget(discovery);
+        evicted.accept(host.key);
       }
     }
     lastSweepNanos = now;

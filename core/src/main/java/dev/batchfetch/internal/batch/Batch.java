@@ -2,11 +2,13 @@ package dev.batchfetch.internal.batch;
 
 import dev.batchfetch.ErrorKind;
 import dev.batchfetch.Result;
+import dev.batchfetch.internal.events.Events;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -44,6 +46,15 @@ public abstract class Batch {
   /** Runs just before the future completes with the batch's results. */
   private volatile Runnable beforeCompletion = () -> {};
 
+  /** Hears each input's result; set before the batch is submitted. */
+  private volatile Events events = Events.NONE;
+
+  /** The {@link #callContext} of a batch submitted without one: runs a task at once. */
+  public static final Executor NO_CONTEXT = Runnable::run;
+
+  /** Runs the making of each call in the context of the thread that submitted the batch. */
+  private volatile Executor callContext = NO_CONTEXT;
+
   Batch(Tally tally, RequestFactory.Kind inputs) {
     this.tally = tally;
     this.inputs = inputs;
@@ -57,6 +68,25 @@ public abstract class Batch {
   /** Runs {@code task} just before the future completes, on the completing thread. */
   public final void beforeCompletion(Runnable task) {
     beforeCompletion = task;
+  }
+
+  /**
+   * Sets who hears each input's result, and the context (a trace) each call is made in, before the
+   * batch is submitted.
+   */
+  public final void observe(Events events, Executor callContext) {
+    this.events = events;
+    this.callContext = callContext;
+  }
+
+  /** Who hears this batch's events. */
+  public final Events events() {
+    return events;
+  }
+
+  /** Runs a task in the context of the thread that submitted the batch: the making of a call. */
+  public final Executor callContext() {
+    return callContext;
   }
 
   /** Tells the fetcher the batch is about to complete. */
@@ -93,6 +123,7 @@ public abstract class Batch {
   /** Records the one result of {@code index}. Any thread. */
   public final void complete(int index, Result result) {
     tally.finished(result);
+    events.inputEnded(tally.batch(), result);
     accept(index, result);
   }
 

@@ -51,6 +51,11 @@ public final class Tally {
     return batch;
   }
 
+  /** How many inputs the batch has, or -1 when it is streamed from an input of unknown size. */
+  public long total() {
+    return total;
+  }
+
   public void submitted() {
     submitted.increment();
   }

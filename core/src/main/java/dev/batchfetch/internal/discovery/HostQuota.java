@@ -177,7 +177,7 @@ public final class HostQuota {
   }
 
   /** A rate in calls per second as a limit with no burst; unlimited for an infinite one. */
-  static RateLimit limitOf(double perSecond) {
+  public static RateLimit limitOf(double perSecond) {
     if (perSecond == Double.POSITIVE_INFINITY) {
       return RateLimit.unlimited();
     }

@@ -102,7 +102,7 @@ public final class Clients {
    * {@code client} without the user's application interceptors, for the requests of redirects: made
    * from a request as those interceptors left it, they are not to pass them again.
    */
-  static OkHttpClient withoutApplicationInterceptors(OkHttpClient client) {
+  public static OkHttpClient withoutApplicationInterceptors(OkHttpClient client) {
     OkHttpClient.Builder builder = client.newBuilder();
     builder.interceptors().removeIf(interceptor -> interceptor != Interceptors.GUARD);
     return builder.build();

@@ -4,6 +4,7 @@ import dev.batchfetch.ErrorKind;
 import dev.batchfetch.internal.admission.Answer;
 import dev.batchfetch.internal.admission.Exchange;
 import dev.batchfetch.internal.admission.Transport;
+import dev.batchfetch.internal.batch.Batch;
 import dev.batchfetch.internal.batch.RequestTag;
 import dev.batchfetch.internal.quota.QuotaHeaders;
 import dev.batchfetch.internal.quota.QuotaSignal;
@@ -16,7 +17,6 @@ import java.util.concurrent.RejectedExecutionException;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.Headers;
-import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
@@ -35,26 +35,30 @@ import org.jspecify.annotations.Nullable;
 public final class OkHttpTransport implements Transport {
   private static final byte[] NO_BODY = new byte[0];
 
-  private final OkHttpClient client;
-  private final OkHttpClient followUps;
+  private final Call.Factory calls;
+  private final Call.Factory followUps;
   private final Redirects redirects;
   private final BodyReader bodies;
   private final Ticker ticker;
   private final @Nullable Executor workers;
 
   /**
-   * @param client sends the calls; made by {@link Clients#derive}
+   * @param calls makes the calls: the fetcher's client (made by {@link Clients#derive}), or a
+   *     factory of the user's made from it (an instrumented one, for traces)
+   * @param followUps makes the calls of redirects' requests, as {@code calls} but without the
+   *     user's application interceptors, which the request already passed
    * @param redirects the redirects to follow, as the user's client said: {@link Clients#redirects}
    * @param workers the threads blocking calls run on, or null to enqueue them
    */
   public OkHttpTransport(
-      OkHttpClient client,
+      Call.Factory calls,
+      Call.Factory followUps,
       Redirects redirects,
       BodyReader bodies,
       Ticker ticker,
       @Nullable Executor workers) {
-    this.client = client;
-    this.followUps = Clients.withoutApplicationInterceptors(client);
+    this.calls = calls;
+    this.followUps = followUps;
     this.redirects = redirects;
     this.bodies = bodies;
     this.ticker = ticker;
@@ -65,7 +69,7 @@ public final class OkHttpTransport implements Transport {
   public void send(Exchange exchange) {
     Call call;
     try {
-      call = (exchange.isFollowUp() ? followUps : client).newCall(exchange.request());
+      call = newCall(exchange);
     } catch (RuntimeException e) {
       exchange.notSent(Answer.failed(ErrorKind.UNEXPECTED, e));
       return;
@@ -83,6 +87,23 @@ public final class OkHttpTransport implements Transport {
     } catch (RejectedExecutionException e) {
       exchange.ended(Answer.failed(ErrorKind.REJECTED, e)); // closing
     }
+  }
+
+  /** A call for {@code exchange}, made in the context its batch's caller had, if any. */
+  private Call newCall(Exchange exchange) {
+    Call.Factory factory = exchange.isFollowUp() ? followUps : calls;
+    Executor context = exchange.callContext();
+    if (context == Batch.NO_CONTEXT) {
+      return factory.newCall(exchange.request());
+    }
+    @Nullable Call[] made = new Call[1];
+    context.execute(() -> made[0] = factory.newCall(exchange.request()));
+    Call call = made[0];
+    if (call == null) {
+      throw new IllegalStateException(
+          "the executor of callContext did not run the task at once, on the calling thread");
+    }
+    return call;
   }
 
   private void execute(Call call, Exchange exchange) {

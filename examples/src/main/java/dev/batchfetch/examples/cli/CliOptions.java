@@ -156,6 +156,12 @@ final class CliOptions {
   Duration grace = Duration.ofSeconds(5);
 
   @Option(
+      names = "--metrics",
+      paramLabel = "FILE",
+      description = "Writes the fetcher's meters to FILE at the end, in Prometheus' text format.")
+  @Nullable Path metrics;
+
+  @Option(
       names = {"-q", "--quiet"},
       description = "No progress on standard error.")
   boolean quiet;
@@ -208,6 +214,22 @@ final class CliOptions {
       }
       return RetryPolicy.defaults().withMaxAttempts(retries + 1);
     }
+  }
+
+  /**
+   * The rate these options give {@code hostKey} ({@code name:port}): its {@code --host} override,
+   * by name and port or by name, else {@code --per-host-rate}, else unlimited.
+   */
+  RateLimit configuredRate(String hostKey) {
+    String name = hostKey.substring(0, hostKey.lastIndexOf(':'));
+    for (String key : List.of(hostKey, name)) {
+      for (HostOverride host : hosts) {
+        if (host.host().equalsIgnoreCase(key)) {
+          return host.limits().rateLimit();
+        }
+      }
+    }
+    return perHostRate == null ? RateLimit.unlimited() : perHostRate;
   }
 
   /**

@@ -3,6 +3,9 @@ package dev.batchfetch.examples.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.batchfetch.BatchFetcher;
+import dev.batchfetch.micrometer.BatchFetcherMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.Console;
@@ -263,6 +266,14 @@ public final class FetchCli implements Callable<Integer> {
     } catch (IOException e) {
       return ioError("cannot write " + options.output, e);
     }
+    // Per-host lines for the summary, and the meters of --metrics: from the fetcher's events.
+    HostLines hostLines = new HostLines(options::configuredRate);
+    builder.eventListener(hostLines);
+    PrometheusMeterRegistry meters = null;
+    if (options.metrics != null) {
+      meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      builder.eventListener(BatchFetcherMetrics.builder(meters).hostTags(100).build());
+    }
     long start = System.nanoTime();
     Summary summary = new Summary();
     boolean complete;
@@ -292,6 +303,14 @@ public final class FetchCli implements Callable<Integer> {
           Locale.ROOT, "batchfetch-cli: resumed: %,d lines were done before%n", resume.size());
     }
     stderr.println(summary.text(Duration.ofNanos(System.nanoTime() - start)));
+    hostLines.print(stderr);
+    if (meters != null && options.metrics != null) {
+      try {
+        Files.writeString(options.metrics, meters.scrape(), UTF_8);
+      } catch (IOException e) {
+        return ioError("cannot write the meters to " + options.metrics, e);
+      }
+    }
     stderr.flush();
     if (!complete) {
       return INTERRUPTED;

@@ -297,7 +297,7 @@ class FetchCliTest {
     CliRun run = CliRun.onTerminal(server.url(1) + "\n", "--quiet");
 
     assertThat(run.err()).doesNotContain("\r").startsWith("batchfetch-cli: 1 lines in ");
-    assertThat(run.err().lines()).hasSize(1);
+    assertThat(run.err().lines()).hasSize(2); // the summary, and its host's line
   }
 
   @Test
