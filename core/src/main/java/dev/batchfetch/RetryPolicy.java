@@ -28,10 +28,10 @@ import java.util.Objects;
  * BatchFetcher.Builder#quotaDiscovery}), a {@code 429}, or a {@code 503} with {@code Retry-After},
  * slows its host down, and does not use up one of the input's attempts while the host's rate can
  * still come down: the input is tried again as soon as the slower pace allows, with no backoff of
- * its own. It ends as {@link ErrorKind#RATE_LIMITED} once it has been refused for longer than
- * {@link #rateLimitBudget()} since its first attempt (or when the server asks for a wait past the
- * fetcher's {@code maxRetryAfter}). With discovery off, such an answer is a failed attempt like the
- * others.
+ * its own. It ends as {@link ErrorKind#RATE_LIMITED} once its next attempt could only start after
+ * {@link #rateLimitBudget()} since its first attempt ran out (its host's pace, or the server's
+ * wait, puts it past the budget), or when the server asks for a wait past the fetcher's {@code
+ * maxRetryAfter}. With discovery off, such an answer is a failed attempt like the others.
  *
  * @param maxAttempts attempts in all, the first included; 1 means no retry
  * @param initialBackoff the wait before the first retry, before jitter

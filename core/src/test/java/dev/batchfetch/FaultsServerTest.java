@@ -229,11 +229,40 @@ class FaultsServerTest {
   void every503WithRetryAfterZeroIsAnAttempt(ExecutionPolicy policy) {
     server.on(
         "/busy", (request, wire) -> wire.respond(503, "Busy", new byte[0], "Retry-After", "0"));
-    BatchFetcher fetcher = fetcher(policy, FAST_RETRIES);
+    // Discovery off: a 503 with Retry-After then uses up an attempt, and the batch ends after
+    // three.
+    BatchFetcher fetcher =
+        leaks.track(
+            BatchFetcher.builder()
+                .policy(policy)
+                .retry(FAST_RETRIES)
+                .quotaDiscovery(false)
+                .build());
 
     List<Result> results = fetchAndCheck(fetcher, server.urls("/busy", 10));
 
     assertThat(results).extracting(Result::status).containsOnly(503);
+    assertThat(results).extracting(Result::attempts).containsOnly(3);
+  }
+
+  /**
+   * With quota discovery (the default), a 503 with Retry-After is a sign of a quota, which does not
+   * use up attempts while the host can slow down; past the input's rate-limit budget it ends as
+   * {@link ErrorKind#RATE_LIMITED}, and every request the server saw is still an attempt.
+   */
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#all")
+  void every503WithRetryAfterZeroIsAnAttemptWhileDiscoveryListens(ExecutionPolicy policy) {
+    server.on(
+        "/busy", (request, wire) -> wire.respond(503, "Busy", new byte[0], "Retry-After", "0"));
+    BatchFetcher fetcher =
+        fetcher(policy, FAST_RETRIES.withRateLimitBudget(Duration.ofMillis(500)));
+
+    // Three: the host is paced at about one call a second after the first refusals, and an input
+    // past its budget ends at its next attempt.
+    List<Result> results = fetchAndCheck(fetcher, server.urls("/busy", 3));
+
+    assertThat(results).extracting(Result::error).containsOnly(ErrorKind.RATE_LIMITED);
   }
 
   @ParameterizedTest

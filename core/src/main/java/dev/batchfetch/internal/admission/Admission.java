@@ -247,22 +247,24 @@ public final class Admission implements Exchange.Listener {
     }
     long now = ticker.nanoTime();
     long sent = exchange.sentNanos();
-    double before = quota.rate();
-    quota.onOutcome(
-        Outcome.of(now - sent < 0 ? now : sent, now, attempt.status(), signal, ticker.instant()));
-    double after = quota.rate();
-    if (after != before && after != Double.POSITIVE_INFINITY) {
+    HostQuota.Change change =
+        quota.onOutcome(
+            Outcome.of(
+                now - sent < 0 ? now : sent, now, attempt.status(), signal, ticker.instant()));
+    if (change != null && change.to() != Double.POSITIVE_INFINITY) {
       events.rateChanged(
           exchange.host.key,
-          before == Double.POSITIVE_INFINITY ? null : HostQuota.limitOf(before),
-          HostQuota.limitOf(after),
+          change.from() == Double.POSITIVE_INFINITY ? null : HostQuota.limitOf(change.from()),
+          HostQuota.limitOf(change.to()),
           RateReason.LEARNED);
     }
+    double rate = quota.rate();
     return new Decision.Throttling(
         true,
         quota.canSlowDown(),
         exchange.retry != null,
-        limits.retries().rateLimitBudgetNanos() - (now - exchange.firstStartNanos()));
+        limits.retries().rateLimitBudgetNanos() - (now - exchange.firstStartNanos()),
+        rate == Double.POSITIVE_INFINITY ? 0 : (long) Math.min(Long.MAX_VALUE, 1e9 / rate));
   }
 
   private void apply(Exchange exchange, Result attempt, PauseReason why, Verdict verdict) {

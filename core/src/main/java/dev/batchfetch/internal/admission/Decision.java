@@ -83,11 +83,17 @@ final class Decision {
    * @param retryable whether the input may be tried again at all (its method and policy allow)
    * @param budgetLeftNanos how much of the input's rate-limit budget is left, from its first
    *     attempt
+   * @param paceNanos the interval between two calls at the host's learned rate, the least an input
+   *     sent again waits for its next start; 0 while the host is not paced
    */
   record Throttling(
-      boolean discovering, boolean canSlowDown, boolean retryable, long budgetLeftNanos) {
+      boolean discovering,
+      boolean canSlowDown,
+      boolean retryable,
+      long budgetLeftNanos,
+      long paceNanos) {
     /** Discovery off: a throttled answer is a failed attempt like any other. */
-    static final Throttling OFF = new Throttling(false, false, false, 0);
+    static final Throttling OFF = new Throttling(false, false, false, 0, 0);
 
     boolean takesAsSignal() {
       return discovering && canSlowDown && retryable;
@@ -129,8 +135,16 @@ final class Decision {
     if (throttling.takesAsSignal()
         && Outcome.kindOf(status, signal) == Outcome.Kind.THROTTLED
         && attempt.error() == ErrorKind.HTTP_STATUS) {
-      return signalled(attempt, signal, now, maxRetryAfter, throttling.budgetLeftNanos());
+      return signalled(
+          attempt,
+          signal,
+          now,
+          maxRetryAfter,
+          throttling.budgetLeftNanos(),
+          throttling.paceNanos());
     }
+    // A quota slower than a call per maxRetryAfter is a wait past the cap, with discovery too.
+    boolean checkSparse = adaptToServerQuota || throttling.discovering();
     if (throttling.discovering()) {
       adaptToServerQuota = false; // discovery follows the headers itself
     }
@@ -141,7 +155,7 @@ final class Decision {
         holdUntil == null ? 0 : Math.max(0, Duration.between(now, holdUntil).toNanos());
     boolean beyondCap = holdUntil != null && holdNanos > maxRetryAfter.toNanos();
     RateLimit slowTo = adaptToServerQuota ? announced(signal) : null;
-    long sparseNanos = adaptToServerQuota ? sparse(signal, maxRetryAfter) : 0;
+    long sparseNanos = checkSparse ? sparse(signal, maxRetryAfter) : 0;
     if (sparseNanos > 0) { // not a rate to keep: a wait past the cap
       slowTo = null;
       holdNanos = Math.max(holdNanos, sparseNanos);
@@ -168,15 +182,22 @@ final class Decision {
 
   /**
    * A throttled answer that discovery takes as a signal: no attempt used up, no backoff, no hold
-   * but the server's own {@code Retry-After}; {@code RATE_LIMITED} past the cap or the budget.
+   * but the server's own {@code Retry-After}; {@code RATE_LIMITED} past the cap, or when its next
+   * start (after the server's wait, and at least one interval of the host's pace) lies past the
+   * input's budget: it would only be refused again, or wait in vain.
    */
   private static Verdict signalled(
-      Result attempt, QuotaSignal signal, Instant now, Duration maxRetryAfter, long budgetLeft) {
+      Result attempt,
+      QuotaSignal signal,
+      Instant now,
+      Duration maxRetryAfter,
+      long budgetLeft,
+      long paceNanos) {
     Instant holdUntil = signal.holdUntil();
     long holdNanos =
         holdUntil == null ? 0 : Math.max(0, Duration.between(now, holdUntil).toNanos());
     boolean beyondCap = holdUntil != null && holdNanos > maxRetryAfter.toNanos();
-    if (beyondCap || holdNanos >= budgetLeft) {
+    if (beyondCap || Math.max(holdNanos, paceNanos) >= budgetLeft) {
       Result limited = Results.withError(attempt, ErrorKind.RATE_LIMITED, null);
       return new Verdict(holdNanos, beyondCap, false, null, limited, 0, false, false);
     }

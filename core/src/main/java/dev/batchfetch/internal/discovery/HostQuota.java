@@ -80,8 +80,9 @@ public final class HostQuota {
     return storedPause;
   }
 
-  /** Hears how one attempt to the host ended. */
-  public synchronized void onOutcome(Outcome outcome) {
+  /** Hears how one attempt to the host ended; returns the change of its paced rate, or null. */
+  public synchronized @Nullable Change onOutcome(Outcome outcome) {
+    double publishedBefore = published;
     if (outcome.kind() == Outcome.Kind.ACCEPTED) {
       window = Math.min(Integer.MAX_VALUE, window + 1);
     }
@@ -94,7 +95,14 @@ public final class HostQuota {
         || controller.pausedUntil() != pausedBefore) {
       remember(controller, outcome);
     }
+    return published == publishedBefore ? null : new Change(publishedBefore, published);
   }
+
+  /**
+   * A change of the rate the host is paced at, calls per second, each infinite for none: told by
+   * the one answer that made it, so that listeners hear each change once.
+   */
+  public record Change(double from, double to) {}
 
   private RateController controllerOf(@Nullable String partition) {
     if (partition == null) {

@@ -227,7 +227,10 @@ public final class RateController {
       pauseUntil(now, now + Math.max(0, Math.min(wait, maxPauseNanos)));
     }
     double announced = HeaderRates.of(signal, outcome.answeredAt());
-    if (announced < Double.POSITIVE_INFINITY) {
+    // A quota of one call less often than the longest pause a server may impose is no pace to keep:
+    // the admission's decision blocks the host for a while instead (a wait past the cap), as it
+    // does without discovery, rather than parking the batch behind one call a year.
+    if (announced < Double.POSITIVE_INFINITY && 1e9 / announced <= maxPauseNanos) {
       headerRate = Math.max(MIN_RATE, announced);
     }
     switch (outcome.kind()) {
@@ -293,6 +296,8 @@ public final class RateController {
     }
     // Pauses count: what the server accepted over the span is the rate its pauses leave.
     double measured = sent - from < MIN_WINDOW / 4 ? current : accepted.rate(from, sent);
+    // What the span really holds, for late answers to add to; measured may be floored below.
+    long countedInSpan = Math.round(measured * (sent - from) / 1e9);
     if (phase == Phase.UNLIMITED) {
       pacedSince = now;
     }
@@ -329,7 +334,7 @@ public final class RateController {
     refining = true;
     spanFrom = from;
     spanTo = sent;
-    spanCount = Math.round(measured * (sent - from) / 1e9);
+    spanCount = countedInSpan;
     lastDecrease = now;
     lastChange = now;
     probeFrom = now;
