@@ -169,6 +169,7 @@ class EventsTest {
                 .policy(ExecutionPolicy.async(1))
                 .perHost(HostLimits.of(RateLimit.perSecond(10)))
                 .adaptToServerQuota(true)
+                .quotaDiscovery(false)
                 .eventListener(recorder)
                 .build());
 
@@ -176,6 +177,24 @@ class EventsTest {
 
     assertThat(recorder.lines("rateChanged"))
         .containsExactly("0 rateChanged a.test:80 10 per PT1S -> 5 per PT1S SERVER_QUOTA");
+  }
+
+  @Test
+  void aQuotaDiscoveryLearnsIsARateChangeFromTheConfiguredRate() {
+    virtual.server.then("a.test/0", 200, "RateLimit-Policy", "5;w=1");
+    BatchFetcher fetcher =
+        leaks.track(
+            virtual
+                .builder()
+                .policy(ExecutionPolicy.async(1))
+                .perHost(HostLimits.of(RateLimit.perSecond(10)))
+                .eventListener(recorder)
+                .build());
+
+    virtual.run(fetcher.fetchAll(List.of("http://a.test/0", "http://a.test/1")));
+
+    assertThat(recorder.lines("rateChanged"))
+        .containsExactly("0 rateChanged a.test:80 10 per PT1S -> 1 per PT0.2S LEARNED");
   }
 
   @Test

@@ -48,7 +48,8 @@ class LogLinesTest {
     virtual.server.then("b.test/x", 503);
     virtual.server.then("c.test/x", 500);
     virtual.server.refuse("d.test/x").refuse("d.test/x").refuse("d.test/x");
-    BatchFetcher fetcher = leaks.track(builder(policy).build());
+    // Discovery off: a 429 is a failed attempt, and no rate is learned (see the test below).
+    BatchFetcher fetcher = leaks.track(builder(policy).quotaDiscovery(false).build());
 
     virtual.run(
         fetcher.fetchAll(
@@ -90,6 +91,7 @@ class LogLinesTest {
             builder(ExecutionPolicy.async(1))
                 .perHost(HostLimits.of(RateLimit.perSecond(10)))
                 .adaptToServerQuota(true)
+                .quotaDiscovery(false) // with it, discovery follows the headers: a learned rate
                 .build());
 
     virtual.run(fetcher.fetchAll(List.of("http://a.test/0", "http://a.test/1")));
@@ -99,10 +101,26 @@ class LogLinesTest {
             "INFO rate of a.test:80 changed from 10/s to 5/s: the server's quota headers");
   }
 
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#all")
+  void aLearnedRateIsInfo(ExecutionPolicy policy) {
+    virtual.server.then("a.test/x", 429, "Retry-After", "2");
+    BatchFetcher fetcher = leaks.track(builder(policy).build());
+
+    virtual.run(fetcher.fetchAll(List.of("http://a.test/x", "http://a.test/y")));
+
+    assertThat(lines(Level.INFO))
+        .contains("INFO paused a.test:80 for 2 s: Retry-After")
+        .anyMatch(
+            line -> line.matches("INFO rate of a\\.test:80 changed from unknown to .+: learned"))
+        .allMatch(line -> line.contains("a.test:80"));
+  }
+
   @Test
   void aWaitPastTheCapSaysTheHostIsBlocked() {
     virtual.server.then("a.test/0", 429, "Retry-After", "600");
-    BatchFetcher fetcher = leaks.track(builder(ExecutionPolicy.async(1)).build());
+    BatchFetcher fetcher =
+        leaks.track(builder(ExecutionPolicy.async(1)).quotaDiscovery(false).build());
 
     virtual.run(fetcher.fetchAll(List.of("http://a.test/0")));
 

@@ -254,7 +254,10 @@ public final class Admission implements Exchange.Listener {
     if (change != null && change.to() != Double.POSITIVE_INFINITY) {
       events.rateChanged(
           exchange.host.key,
-          change.from() == Double.POSITIVE_INFINITY ? null : HostQuota.limitOf(change.from()),
+          // From nothing learned yet: from the configured rate, if the host has one.
+          change.from() == Double.POSITIVE_INFINITY
+              ? exchange.host.rate()
+              : HostQuota.limitOf(change.from()),
           HostQuota.limitOf(change.to()),
           RateReason.LEARNED);
     }

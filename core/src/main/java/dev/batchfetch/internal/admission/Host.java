@@ -117,6 +117,9 @@ final class Host {
     RateLimit slowest = null;
     for (GcraLimiter own : configured) {
       RateLimit rate = own.rateLimit();
+      if (rate.isUnlimited()) {
+        continue;
+      }
       if (slowest == null || rate.interval().compareTo(slowest.interval()) > 0) {
         slowest = rate;
       }

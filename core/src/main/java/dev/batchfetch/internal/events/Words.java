@@ -1,6 +1,8 @@
 package dev.batchfetch.internal.events;
 
 import dev.batchfetch.RateLimit;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -23,7 +25,10 @@ final class Words {
     return trim(millis / 3_600_000.0) + " h";
   }
 
-  /** {@code 10/s}, {@code 300/min}, {@code 5000/h}, else {@code 100 per 90 s}; and its burst. */
+  /**
+   * {@code 10/s}, {@code 300/min}, {@code 5000/h}, one call per an interval under a minute as calls
+   * per second ({@code 0.97/s}), else {@code 100 per 90 s}; and its burst.
+   */
   static String rate(RateLimit rate) {
     if (rate.isUnlimited()) {
       return "unlimited";
@@ -36,6 +41,14 @@ final class Words {
       per = rate.permits() + "/min";
     } else if (period.equals(Duration.ofHours(1))) {
       per = rate.permits() + "/h";
+    } else if (rate.permits() == 1 && period.compareTo(Duration.ofMinutes(1)) < 0) {
+      // One call per an odd interval, as a learned rate is kept: calls per second read better.
+      per =
+          new BigDecimal(1e9 / period.toNanos())
+                  .round(new MathContext(3))
+                  .stripTrailingZeros()
+                  .toPlainString()
+              + "/s";
     } else {
       per = rate.permits() + " per " + duration(period);
     }
