@@ -3,6 +3,8 @@ package dev.batchfetch.examples.cli;
 import dev.batchfetch.FetchListener;
 import dev.batchfetch.RateLimit;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -110,7 +112,19 @@ final class HostLines extends FetchListener {
         .toString();
   }
 
-  /** {@code 5/s}, {@code 300/min}, {@code unlimited}; else the rate's own words. */
+  /** {@code 4.85/s}: one call per {@code period}, in calls per second to three digits. */
+  private static String perSecond(Duration period) {
+    return new BigDecimal(1e9 / period.toNanos())
+            .round(new MathContext(3))
+            .stripTrailingZeros()
+            .toPlainString()
+        + "/s";
+  }
+
+  /**
+   * {@code 5/s}, {@code 300/min}, {@code unlimited}, {@code 4.85/s} for one call per an interval
+   * under a minute; else the rate's own words.
+   */
   static String rate(RateLimit rate) {
     if (rate.isUnlimited()) {
       return "unlimited";
@@ -121,7 +135,11 @@ final class HostLines extends FetchListener {
             ? rate.permits() + "/s"
             : period.equals(Duration.ofMinutes(1))
                 ? rate.permits() + "/min"
-                : period.equals(Duration.ofHours(1)) ? rate.permits() + "/h" : rate.toString();
+                : period.equals(Duration.ofHours(1))
+                    ? rate.permits() + "/h"
+                    : rate.permits() == 1 && period.compareTo(Duration.ofMinutes(1)) < 0
+                        ? perSecond(period) // a learned rate: one call per an odd interval
+                        : rate.toString();
     return rate.burst() == 0 ? per : per + ", burst " + rate.burst();
   }
 }

@@ -32,6 +32,36 @@ class CliObservabilityTest {
               url + "\n" + url + "\n", "--sequential", "--retries", "2", "--per-host-rate", "5/s");
 
       assertThat(run.status()).isEqualTo(FetchCli.SUCCESS);
+      // Quota discovery (the default) heard the 429 and paced the host below the configured 5/s.
+      String host = "  " + url.host() + ":" + url.port();
+      assertThat(run.err().lines().toList())
+          .anyMatch(
+              line ->
+                  line.startsWith(host + ": 3 requests, 1 × 429, 1 pauses, rate ")
+                      && line.matches(".*, rate \\d+(\\.\\d+)?/s \\(learned\\)"));
+    }
+  }
+
+  @Test
+  void withoutDiscoveryTheSummarySaysTheConfiguredRate() throws IOException {
+    try (MockWebServer busy = new MockWebServer()) {
+      busy.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "1").build());
+      busy.enqueue(new MockResponse.Builder().body("ok").build());
+      busy.enqueue(new MockResponse.Builder().body("ok").build());
+      busy.start();
+      HttpUrl url = busy.url("/busy");
+
+      CliRun run =
+          CliRun.of(
+              url + "\n" + url + "\n",
+              "--sequential",
+              "--retries",
+              "2",
+              "--per-host-rate",
+              "5/s",
+              "--no-quota-discovery");
+
+      assertThat(run.status()).isEqualTo(FetchCli.SUCCESS);
       assertThat(run.err().lines().toList())
           .contains(
               "  "
