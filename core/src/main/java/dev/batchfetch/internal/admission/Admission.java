@@ -21,6 +21,7 @@ import dev.batchfetch.internal.time.Ticker;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import java.net.ProtocolException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -425,6 +426,7 @@ public final class Admission implements Exchange.Listener {
         continue;
       }
       long now = ticker.nanoTime();
+      heedShared(host, now);
       if (host.blockedFor(now) > 0) {
         dequeue(host);
         Duration wait = Duration.ofNanos(host.blockedFor(now));
@@ -609,12 +611,42 @@ public final class Admission implements Exchange.Listener {
       markReady(host);
       return false;
     }
-    if (host.pausedFor(ticker.nanoTime()) > 0) {
+    long now = ticker.nanoTime();
+    heedShared(host, now);
+    if (host.pausedFor(now) > 0) {
       release(host);
       enqueue(exchange, true);
       return false;
     }
     return true;
+  }
+
+  /**
+   * Heeds what the host's quota store holds that another fetcher learned, before a call starts: a
+   * lower rate slows the host, a longer pause pauses it.
+   */
+  private void heedShared(Host host, long now) {
+    HostQuota quota = host.quota();
+    if (quota == null) {
+      return;
+    }
+    double before = quota.rate();
+    Instant wall = ticker.instant();
+    Instant pause = quota.heed(now, wall);
+    double after = quota.rate();
+    if (after != before) {
+      events.rateChanged(
+          host.key,
+          before == Double.POSITIVE_INFINITY ? null : HostQuota.limitOf(before),
+          HostQuota.limitOf(after),
+          RateReason.SHARED);
+    }
+    if (pause != null) {
+      long hold = Host.nanosBetween(wall, pause);
+      if (hold > 0 && host.pauseUntil(now + hold)) {
+        events.hostPaused(host.key, hold, PauseReason.SHARED, false);
+      }
+    }
   }
 
   /**
