@@ -252,16 +252,7 @@ public final class Admission implements Exchange.Listener {
         quota.onOutcome(
             Outcome.of(
                 now - sent < 0 ? now : sent, now, attempt.status(), signal, ticker.instant()));
-    if (change != null && change.to() != Double.POSITIVE_INFINITY) {
-      events.rateChanged(
-          exchange.host.key,
-          // From nothing learned yet: from the configured rate, if the host has one.
-          change.from() == Double.POSITIVE_INFINITY
-              ? exchange.host.rate()
-              : HostQuota.limitOf(change.from()),
-          HostQuota.limitOf(change.to()),
-          RateReason.LEARNED);
-    }
+    rateChanged(exchange.host, change, RateReason.LEARNED);
     double rate = quota.rate();
     return new Decision.Throttling(
         true,
@@ -621,6 +612,20 @@ public final class Admission implements Exchange.Listener {
     return true;
   }
 
+  /** Tells the listeners of {@code change} of the rate {@code host} is paced at, if any. */
+  private void rateChanged(Host host, HostQuota.@Nullable Change change, RateReason why) {
+    if (change != null && change.to() != Double.POSITIVE_INFINITY) {
+      events.rateChanged(
+          host.key,
+          // From nothing learned yet: from the configured rate, if the host has one.
+          change.from() == Double.POSITIVE_INFINITY
+              ? host.rate()
+              : HostQuota.limitOf(change.from()),
+          HostQuota.limitOf(change.to()),
+          why);
+    }
+  }
+
   /**
    * Heeds what the host's quota store holds that another fetcher learned, before a call starts: a
    * lower rate slows the host, a longer pause pauses it.
@@ -630,17 +635,10 @@ public final class Admission implements Exchange.Listener {
     if (quota == null) {
       return;
     }
-    double before = quota.rate();
     Instant wall = ticker.instant();
-    Instant pause = quota.heed(now, wall);
-    double after = quota.rate();
-    if (after != before) {
-      events.rateChanged(
-          host.key,
-          before == Double.POSITIVE_INFINITY ? null : HostQuota.limitOf(before),
-          HostQuota.limitOf(after),
-          RateReason.SHARED);
-    }
+    HostQuota.Heard heard = quota.heed(now, wall);
+    rateChanged(host, heard.change(), RateReason.SHARED);
+    Instant pause = heard.pause();
     if (pause != null) {
       long hold = Host.nanosBetween(wall, pause);
       if (hold > 0 && host.pauseUntil(now + hold)) {

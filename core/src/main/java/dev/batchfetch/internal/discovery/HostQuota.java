@@ -87,18 +87,25 @@ public final class HostQuota {
   }
 
   /**
+   * What heeding the store did: the change of the paced rate it made, and a pause to keep, by the
+   * wall clock; each null for none.
+   */
+  public record Heard(@Nullable Change change, @Nullable Instant pause) {
+    static final Heard NOTHING = new Heard(null, null);
+  }
+
+  /**
    * Heeds what the store holds of the host now, before a call starts: an entry newer than what this
    * host heard or wrote, learned within {@link #FRESH}, lowers the pace to its rate when that is
    * lower (the host's controller goes on from it as from a rate it learned); a pause later than any
    * heard is returned, at most the maximum pause from {@code now}, for the host to keep.
-   *
-   * @return a pause to keep, by the wall clock, or null for none
    */
-  public synchronized @Nullable Instant heed(long nowNanos, Instant now) {
+  public synchronized Heard heed(long nowNanos, Instant now) {
     QuotaStore.Learned learned = read(store, host);
     if (learned == null) {
-      return null;
+      return Heard.NOTHING;
     }
+    double before = published;
     if (heard == null || learned.at().isAfter(heard)) {
       heard = learned.at();
       double rate = Math.min(ceiling, learned.rate());
@@ -107,14 +114,15 @@ public final class HostQuota {
         apply();
       }
     }
+    Change change = published == before ? null : new Change(before, published);
     Instant pause = learned.pausedUntil();
     if (pause == null
         || !pause.isAfter(now)
         || (heardPause != null && !pause.isAfter(heardPause))) {
-      return null;
+      return change == null ? Heard.NOTHING : new Heard(change, null);
     }
     heardPause = pause;
-    return capped(pause, now);
+    return new Heard(change, capped(pause, now));
   }
 
   private Instant capped(Instant pause, Instant now) {
