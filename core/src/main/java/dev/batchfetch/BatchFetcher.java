@@ -667,10 +667,26 @@ public final class BatchFetcher implements AutoCloseable {
      * </ul>
      *
      * <p>What a host learned outlives the host's state: a host met again after the fetcher forgot
-     * it while idle starts at the rate it learned.
+     * it while idle starts at the rate it learned. It is kept in the fetcher's memory, or in a
+     * {@link #quotaStore} shared with other processes.
      */
     public Builder quotaDiscovery(boolean discover) {
       settings.quotaDiscovery(discover);
+      return this;
+    }
+
+    /**
+     * Where {@link #quotaDiscovery quota discovery} keeps what it learns of each host, and hears
+     * what other fetchers learned: a store shared by many processes ({@code RedisQuotaStore} of
+     * {@code batchfetch-redis}) lets each start at the rate another learned, and pause when another
+     * is told to wait. Default: a store of the fetcher's own, in memory ({@link
+     * QuotaStore#inMemory}). Fetchers may share a store; the fetcher does not close it. Ignored
+     * with discovery off.
+     *
+     * @throws NullPointerException if {@code store} is null
+     */
+    public Builder quotaStore(QuotaStore store) {
+      settings.quotaStore(Objects.requireNonNull(store, "store"));
       return this;
     }
 

@@ -245,7 +245,12 @@ public abstract class FetchListener {
     /** Quota headers said nothing remains until a reset. */
     QUOTA_HEADERS,
     /** A 429 or 503 without a wait: the host is held for the retry policy's backoff. */
-    BACKOFF
+    BACKOFF,
+    /**
+     * Another fetcher sharing the {@link BatchFetcher.Builder#quotaStore quota store} was told to
+     * wait: by a {@code Retry-After} or an exhausted quota.
+     */
+    SHARED
   }
 
   /**
@@ -275,7 +280,12 @@ public abstract class FetchListener {
      */
     SERVER_QUOTA,
     /** The fetcher learned the rate the server accepts from its 429s and quota headers. */
-    LEARNED
+    LEARNED,
+    /**
+     * Another fetcher sharing the {@link BatchFetcher.Builder#quotaStore quota store} learned a
+     * lower rate.
+     */
+    SHARED
   }
 
   /**

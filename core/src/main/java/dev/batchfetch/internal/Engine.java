@@ -163,7 +163,9 @@ public final class Engine implements AutoCloseable {
     }
     this.requests = new RequestFactory(settings.defaultHeaders());
     this.discovery =
-        settings.quotaDiscovery() ? Discovery.on(settings.maxRetryAfter()) : Discovery.off();
+        settings.quotaDiscovery()
+            ? Discovery.on(settings.maxRetryAfter(), settings.quotaStore())
+            : Discovery.off();
     this.deliveryBuffer = Math.max(MIN_DELIVERY_BUFFER, 2 * concurrency);
     this.admission =
         new Admission(

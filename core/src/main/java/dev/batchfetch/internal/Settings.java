@@ -5,6 +5,7 @@ import dev.batchfetch.ExecutionPolicy;
 import dev.batchfetch.FetchListener;
 import dev.batchfetch.HostLimits;
 import dev.batchfetch.Progress;
+import dev.batchfetch.QuotaStore;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.RetryPolicy;
 import io.github.resilience4j.ratelimiter.RateLimiter;
@@ -42,6 +43,7 @@ public final class Settings {
   private final Duration maxRetryAfter;
   private final boolean adaptToServerQuota;
   private final boolean quotaDiscovery;
+  private final @Nullable QuotaStore quotaStore;
   private final int maxPending;
   private final Timeouts timeouts;
   private final Map<String, String> defaultHeaders;
@@ -82,6 +84,7 @@ public final class Settings {
     this.maxRetryAfter = b.maxRetryAfter;
     this.adaptToServerQuota = b.adaptToServerQuota;
     this.quotaDiscovery = b.quotaDiscovery;
+    this.quotaStore = b.quotaStore;
     this.maxPending = b.maxPending;
     this.timeouts = new Timeouts(b.connectTimeout, b.readTimeout, b.writeTimeout, b.callTimeout);
     this.defaultHeaders = Map.copyOf(b.defaultHeaders);
@@ -157,6 +160,11 @@ public final class Settings {
   /** Whether each host learns the rate its server accepts. */
   public boolean quotaDiscovery() {
     return quotaDiscovery;
+  }
+
+  /** Where discovery keeps what it learns; null for a store of the fetcher's own, in memory. */
+  public @Nullable QuotaStore quotaStore() {
+    return quotaStore;
   }
 
   /** How many inputs may wait in host queues ahead of the calls in flight. */
@@ -245,6 +253,7 @@ public final class Settings {
     private Duration maxRetryAfter = Duration.ofMinutes(5);
     private boolean adaptToServerQuota;
     private boolean quotaDiscovery = true;
+    private @Nullable QuotaStore quotaStore;
     private int maxPending = 10_000;
     private @Nullable Duration connectTimeout;
     private @Nullable Duration readTimeout;
@@ -332,6 +341,11 @@ public final class Settings {
 
     public Builder quotaDiscovery(boolean discover) {
       this.quotaDiscovery = discover;
+      return this;
+    }
+
+    public Builder quotaStore(QuotaStore store) {
+      this.quotaStore = store;
       return this;
     }
 

@@ -4,6 +4,7 @@ import dev.batchfetch.BatchFetcher;
 import dev.batchfetch.ExecutionPolicy;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.flink.internal.ShareLimiter;
+import dev.batchfetch.redis.RedisQuotaStore;
 import dev.batchfetch.redis.RedisRateLimiters;
 import java.util.HashMap;
 import java.util.Map;
@@ -91,13 +92,18 @@ final class SharedFetchers {
   private static final class Shared {
     final BatchFetcher fetcher;
     final @Nullable RedisRateLimiters redis;
+    final @Nullable RedisQuotaStore learned;
     final @Nullable ShareLimiter share;
     int subtasks;
 
     private Shared(
-        BatchFetcher fetcher, @Nullable RedisRateLimiters redis, @Nullable ShareLimiter share) {
+        BatchFetcher fetcher,
+        @Nullable RedisRateLimiters redis,
+        @Nullable RedisQuotaStore learned,
+        @Nullable ShareLimiter share) {
       this.fetcher = fetcher;
       this.redis = redis;
+      this.learned = learned;
       this.share = share;
     }
 
@@ -112,6 +118,7 @@ final class SharedFetchers {
           .batchTimeout(settings.timeout().multipliedBy(9).dividedBy(10));
       RateLimit quota = settings.quota();
       RedisRateLimiters redis = null;
+      RedisQuotaStore learned = null;
       ShareLimiter share = null;
       String redisUri = settings.redisUri();
       String quotaName = settings.quotaName();
@@ -124,6 +131,13 @@ final class SharedFetchers {
         redis = redisBuilder.build();
         try {
           builder.rateLimiter(redis.limiter(quotaName, quota));
+          // What discovery learns of each host is shared by the job's task managers too.
+          learned =
+              RedisQuotaStore.builder()
+                  .uri(redisUri)
+                  .keyPrefix("batchfetch:learned:" + quotaName + ":")
+                  .build();
+          builder.quotaStore(learned);
         } catch (RuntimeException e) {
           redis.close();
           throw e;
@@ -138,18 +152,27 @@ final class SharedFetchers {
       try {
         fetcher = builder.build();
       } catch (RuntimeException e) {
-        if (redis != null) {
-          redis.close();
-        }
+        closeAll(redis, learned);
         throw e;
       }
       log.info("batchfetch: {} for {} subtasks, {}", fetcher, parallelism, settings);
-      return new Shared(fetcher, redis, share);
+      return new Shared(fetcher, redis, learned, share);
     }
 
     void close() {
       try {
         fetcher.close();
+      } finally {
+        closeAll(redis, learned);
+      }
+    }
+
+    private static void closeAll(
+        @Nullable RedisRateLimiters redis, @Nullable RedisQuotaStore learned) {
+      try {
+        if (learned != null) {
+          learned.close(); // after the fetcher: it writes what is pending
+        }
       } finally {
         if (redis != null) {
           redis.close();

@@ -5,6 +5,7 @@ import dev.batchfetch.RateLimit;
 import dev.batchfetch.redis.internal.Availability;
 import dev.batchfetch.redis.internal.Buckets;
 import dev.batchfetch.redis.internal.RedisConnection;
+import dev.batchfetch.redis.internal.Settings;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.TimeMeter;
@@ -16,10 +17,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -227,7 +226,7 @@ public final class RedisRateLimiters implements AutoCloseable {
     private Duration retryRedisAfter = Duration.ofSeconds(5);
     private int fallbackInstances;
     private Clock clock = Clock.systemUTC();
-    private final Set<String> set = new HashSet<>();
+    private final Settings given = new Settings();
 
     private Builder() {}
 
@@ -414,20 +413,12 @@ public final class RedisRateLimiters implements AutoCloseable {
     }
 
     private Builder once(String setting) {
-      if (!set.add(setting)) {
-        throw new IllegalStateException(
-            setting.equals("redis")
-                ? "a Redis connection was already given"
-                : setting + " was already set");
-      }
+      given.once(setting);
       return this;
     }
 
     private static void positive(Duration duration, String name) {
-      Objects.requireNonNull(duration, name);
-      if (duration.isNegative() || duration.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + duration);
-      }
+      Settings.positive(duration, name);
     }
   }
 }

@@ -21,6 +21,7 @@ import dev.batchfetch.internal.time.Ticker;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import java.net.ProtocolException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -251,16 +252,7 @@ public final class Admission implements Exchange.Listener {
         quota.onOutcome(
             Outcome.of(
                 now - sent < 0 ? now : sent, now, attempt.status(), signal, ticker.instant()));
-    if (change != null && change.to() != Double.POSITIVE_INFINITY) {
-      events.rateChanged(
-          exchange.host.key,
-          // From nothing learned yet: from the configured rate, if the host has one.
-          change.from() == Double.POSITIVE_INFINITY
-              ? exchange.host.rate()
-              : HostQuota.limitOf(change.from()),
-          HostQuota.limitOf(change.to()),
-          RateReason.LEARNED);
-    }
+    rateChanged(exchange.host, change, RateReason.LEARNED);
     double rate = quota.rate();
     return new Decision.Throttling(
         true,
@@ -425,6 +417,7 @@ public final class Admission implements Exchange.Listener {
         continue;
       }
       long now = ticker.nanoTime();
+      heedShared(host, now);
       if (host.blockedFor(now) > 0) {
         dequeue(host);
         Duration wait = Duration.ofNanos(host.blockedFor(now));
@@ -609,12 +602,49 @@ public final class Admission implements Exchange.Listener {
       markReady(host);
       return false;
     }
-    if (host.pausedFor(ticker.nanoTime()) > 0) {
+    long now = ticker.nanoTime();
+    heedShared(host, now);
+    if (host.pausedFor(now) > 0) {
       release(host);
       enqueue(exchange, true);
       return false;
     }
     return true;
+  }
+
+  /** Tells the listeners of {@code change} of the rate {@code host} is paced at, if any. */
+  private void rateChanged(Host host, HostQuota.@Nullable Change change, RateReason why) {
+    if (change != null && change.to() != Double.POSITIVE_INFINITY) {
+      events.rateChanged(
+          host.key,
+          // From nothing learned yet: from the configured rate, if the host has one.
+          change.from() == Double.POSITIVE_INFINITY
+              ? host.rate()
+              : HostQuota.limitOf(change.from()),
+          HostQuota.limitOf(change.to()),
+          why);
+    }
+  }
+
+  /**
+   * Heeds what the host's quota store holds that another fetcher learned, before a call starts: a
+   * lower rate slows the host, a longer pause pauses it.
+   */
+  private void heedShared(Host host, long now) {
+    HostQuota quota = host.quota();
+    if (quota == null) {
+      return;
+    }
+    Instant wall = ticker.instant();
+    HostQuota.Heard heard = quota.heed(now, wall);
+    rateChanged(host, heard.change(), RateReason.SHARED);
+    Instant pause = heard.pause();
+    if (pause != null) {
+      long hold = Host.nanosBetween(wall, pause);
+      if (hold > 0 && host.pauseUntil(now + hold)) {
+        events.hostPaused(host.key, hold, PauseReason.SHARED, false);
+      }
+    }
   }
 
   /**

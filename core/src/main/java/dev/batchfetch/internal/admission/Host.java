@@ -82,10 +82,19 @@ final class Host {
       all.add(pace);
       Instant stored = quota.storedPause();
       if (stored != null) {
-        pauseUntil(now + Duration.between(ticker.instant(), stored).toNanos());
+        pauseUntil(now + nanosBetween(ticker.instant(), stored));
       }
     }
     this.limiter = Limiters.allOf(all);
+  }
+
+  /** From {@code from} to {@code to} in nanoseconds, saturated rather than overflowing. */
+  static long nanosBetween(Instant from, Instant to) {
+    try {
+      return Duration.between(from, to).toNanos();
+    } catch (ArithmeticException e) {
+      return to.isBefore(from) ? Long.MIN_VALUE / 2 : Long.MAX_VALUE / 2;
+    }
   }
 
   /** The slowest steady rate among {@code limits}, calls per second: discovery's ceiling. */

@@ -1,5 +1,6 @@
 package dev.batchfetch.internal.discovery;
 
+import dev.batchfetch.QuotaStore;
 import dev.batchfetch.internal.limit.GcraLimiter;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A fetcher's quota discovery: the {@link HostQuota} of every host it holds state for, the {@link
- * RateStore} they start from and write to, and the learned rates a progress report shows.
+ * QuotaStore} they start from and write to, and the learned rates a progress report shows.
  * Thread-safe.
  */
 public final class Discovery {
@@ -25,10 +26,10 @@ public final class Discovery {
 
   private final boolean enabled;
   private final Duration maxPause;
-  private final RateStore store;
+  private final QuotaStore store;
   private final Map<String, HostQuota> live = new ConcurrentHashMap<>();
 
-  private Discovery(boolean enabled, Duration maxPause, RateStore store) {
+  private Discovery(boolean enabled, Duration maxPause, QuotaStore store) {
     this.enabled = enabled;
     this.maxPause = maxPause;
     this.store = store;
@@ -36,12 +37,20 @@ public final class Discovery {
 
   /** Discovery on, with the longest pause a server may impose, and a store in memory. */
   public static Discovery on(Duration maxPause) {
-    return new Discovery(true, maxPause, RateStore.inMemory(REMEMBERED));
+    return on(maxPause, null);
+  }
+
+  /**
+   * Discovery on, with the longest pause a server may impose, and {@code store}: the user's, or
+   * null for one in memory.
+   */
+  public static Discovery on(Duration maxPause, @Nullable QuotaStore store) {
+    return new Discovery(true, maxPause, store == null ? QuotaStore.inMemory(REMEMBERED) : store);
   }
 
   /** Discovery off: every host keeps its configured rate. */
   public static Discovery off() {
-    return new Discovery(false, Duration.ZERO, RateStore.inMemory(1));
+    return new Discovery(false, Duration.ZERO, QuotaStore.inMemory(1));
   }
 
   public boolean enabled() {

@@ -1,5 +1,6 @@
 package dev.batchfetch.internal.discovery;
 
+import dev.batchfetch.QuotaStore;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.internal.limit.GcraLimiter;
 import java.time.Duration;
@@ -22,7 +23,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>Until the first sign, calls in flight start at {@link RateController#INITIAL_WINDOW} and
  *       grow by one with each accepted answer.
  *   <li>The pace is pushed to the host's {@link GcraLimiter} (with no burst) as it changes, and
- *       written to the {@link RateStore}, from which a host met again starts.
+ *       written to the {@link QuotaStore}, from which a host met again starts.
+ *   <li>Before each call the store is {@linkplain #heed heeded}: a fresh entry another fetcher
+ *       wrote (another process, through a shared store) lowers the pace when its rate is lower, as
+ *       if this host had learned it, and hands on its pause when that is longer.
  * </ul>
  *
  * <p>Thread-safe: attempts end on many threads, and the admission loop reads the window; every
@@ -32,14 +36,19 @@ public final class HostQuota {
   /** Partitions beyond this many share the host's own controller: a bound on memory. */
   static final int MAX_PARTITIONS = 16;
 
+  /** An entry learned longer ago than this no longer lowers the pace of a running host. */
+  static final Duration FRESH = Duration.ofMinutes(5);
+
   private final String host;
   private final double ceiling;
   private final Duration maxPause;
   private final GcraLimiter pace;
-  private final RateStore store;
+  private final QuotaStore store;
   private final RateController whole;
   private final Map<String, RateController> partitions = new HashMap<>();
   private final @Nullable Instant storedPause;
+  private @Nullable Instant heard; // the newest entry heeded or written, by its time
+  private @Nullable Instant heardPause; // the latest pause heeded or written
   private long window = RateController.INITIAL_WINDOW;
   private double applied = Double.POSITIVE_INFINITY;
   private volatile double published = Double.POSITIVE_INFINITY;
@@ -57,7 +66,7 @@ public final class HostQuota {
       double ceiling,
       Duration maxPause,
       GcraLimiter pace,
-      RateStore store,
+      QuotaStore store,
       long nowNanos,
       Instant now) {
     this.host = host;
@@ -66,12 +75,67 @@ public final class HostQuota {
     this.pace = pace;
     this.store = store;
     this.whole = new RateController(ceiling, maxPause);
-    RateStore.Learned learned = store.read(host);
+    QuotaStore.Learned learned = read(store, host);
     Instant pause = learned == null ? null : learned.pausedUntil();
-    this.storedPause = pause != null && pause.isAfter(now) ? pause : null;
+    this.storedPause = pause != null && pause.isAfter(now) ? capped(pause, now) : null;
     if (learned != null) {
+      heard = learned.at();
+      heardPause = pause;
       whole.resume(Math.min(ceiling, learned.rate()), nowNanos);
       apply();
+    }
+  }
+
+  /**
+   * What heeding the store did: the change of the paced rate it made, and a pause to keep, by the
+   * wall clock; each null for none.
+   */
+  public record Heard(@Nullable Change change, @Nullable Instant pause) {
+    static final Heard NOTHING = new Heard(null, null);
+  }
+
+  /**
+   * Heeds what the store holds of the host now, before a call starts: an entry newer than what this
+   * host heard or wrote, learned within {@link #FRESH}, lowers the pace to its rate when that is
+   * lower (the host's controller goes on from it as from a rate it learned); a pause later than any
+   * heard is returned, at most the maximum pause from {@code now}, for the host to keep.
+   */
+  public synchronized Heard heed(long nowNanos, Instant now) {
+    QuotaStore.Learned learned = read(store, host);
+    if (learned == null) {
+      return Heard.NOTHING;
+    }
+    double before = published;
+    if (heard == null || learned.at().isAfter(heard)) {
+      heard = learned.at();
+      double rate = Math.min(ceiling, learned.rate());
+      if (rate < applied && !learned.at().isBefore(now.minus(FRESH))) {
+        whole.resume(rate, nowNanos);
+        apply();
+      }
+    }
+    Change change = published == before ? null : new Change(before, published);
+    Instant pause = learned.pausedUntil();
+    if (pause == null
+        || !pause.isAfter(now)
+        || (heardPause != null && !pause.isAfter(heardPause))) {
+      return change == null ? Heard.NOTHING : new Heard(change, null);
+    }
+    heardPause = pause;
+    return new Heard(change, capped(pause, now));
+  }
+
+  private Instant capped(Instant pause, Instant now) {
+    Instant latest = now.plus(maxPause);
+    return pause.isAfter(latest) ? latest : pause;
+  }
+
+  /** What {@code store} holds of {@code host}; null, as for nothing, if it throws. */
+  private static QuotaStore.@Nullable Learned read(QuotaStore store, String host) {
+    try {
+      return store.read(host);
+    } catch (RuntimeException e) { // a store of the user's broke its promise: heed nothing
+      return null;
     }
   }
 
@@ -136,7 +200,18 @@ public final class HostQuota {
         controller.hasPause() && controller.pausedUntil() - outcome.answeredNanos() > 0
             ? outcome.answeredAt().plusNanos(controller.pausedUntil() - outcome.answeredNanos())
             : null;
-    store.write(host, new RateStore.Learned(applied, pausedUntil, outcome.answeredAt()));
+    Instant at = outcome.answeredAt();
+    if (heard == null || at.isAfter(heard)) {
+      heard = at; // this host's own entry: not news when it is read back
+    }
+    if (pausedUntil != null && (heardPause == null || pausedUntil.isAfter(heardPause))) {
+      heardPause = pausedUntil;
+    }
+    try {
+      store.write(host, new QuotaStore.Learned(applied, pausedUntil, at));
+    } catch (RuntimeException e) {
+      // A store of the user's broke its promise: what was learned stays with this host.
+    }
   }
 
   /** The slowest rate among the controllers that saw a sign of a quota; infinite if none did. */

@@ -152,7 +152,11 @@ public final class LogListener extends FetchListener {
         e.host(),
         e.from() == null ? "unknown" : Words.rate(e.from()),
         Words.rate(e.to()),
-        e.reason() == RateReason.SERVER_QUOTA ? "the server's quota headers" : "learned");
+        switch (e.reason()) {
+          case SERVER_QUOTA -> "the server's quota headers";
+          case LEARNED -> "learned";
+          case SHARED -> "learned by another fetcher sharing the quota store";
+        });
   }
 
   @Override
@@ -190,6 +194,7 @@ public final class LogListener extends FetchListener {
       case RETRY_AFTER -> "Retry-After";
       case QUOTA_HEADERS -> "quota headers, none remaining";
       case BACKOFF -> "too many requests, backoff";
+      case SHARED -> "another fetcher sharing the quota store was told to wait";
     };
   }
 

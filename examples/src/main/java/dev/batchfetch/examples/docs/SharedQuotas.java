@@ -5,6 +5,7 @@ import dev.batchfetch.ExecutionPolicy;
 import dev.batchfetch.HostLimits;
 import dev.batchfetch.RateLimit;
 import dev.batchfetch.Result;
+import dev.batchfetch.redis.RedisQuotaStore;
 import dev.batchfetch.redis.RedisRateLimiters;
 import java.time.Duration;
 import java.util.List;
@@ -68,6 +69,25 @@ public final class SharedQuotas {
       results = fetcher.fetchAll(urls).join();
     }
     // [END fallback]
+    return results;
+  }
+
+  /**
+   * Fetches {@code urls} with no rate configured, sharing what quota discovery learns of each host
+   * with every instance.
+   */
+  public static List<Result> learned(String redisUri, List<String> urls) {
+    // [START learned]
+    List<Result> results;
+    try (RedisQuotaStore learned = RedisQuotaStore.builder().uri(redisUri).build();
+        BatchFetcher fetcher =
+            BatchFetcher.builder()
+                .policy(ExecutionPolicy.async(32))
+                .quotaStore(learned) // rates and pauses learned, shared with every instance
+                .build()) {
+      results = fetcher.fetchAll(urls).join();
+    }
+    // [END learned]
     return results;
   }
 }

@@ -295,6 +295,11 @@ class DocsExamplesTest {
     assertThat(SharedQuotas.fallback(noRedis(), urls)).hasSize(5).allMatch(Result::isSuccess);
   }
 
+  @Test
+  void learnedQuotasWithoutRedisFetchAllTheSame() throws Exception {
+    assertThat(SharedQuotas.learned(noRedis(), urls)).hasSize(5).allMatch(Result::isSuccess);
+  }
+
   /** A Redis URI where nothing listens. */
   private static String noRedis() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -127,6 +127,16 @@ public final class RedisConnection implements RedisApi<Object>, AutoCloseable {
     commands();
   }
 
+  /**
+   * The connection's asynchronous commands, opening it first if it is not open yet.
+   *
+   * @throws RuntimeException what Lettuce threw, if the connection cannot be opened
+   * @throws IllegalStateException if closed
+   */
+  public RedisAsyncCommands<String, byte[]> async() {
+    return commands();
+  }
+
   private RedisAsyncCommands<String, byte[]> commands() {
     long failuresSeen = connectFailures.get();
     synchronized (this) {
