@@ -65,6 +65,14 @@ public final class Events {
   private final Throttle[] failureLines;
   private volatile boolean closed;
 
+  // Whether a listener overrides the method of each event made for every attempt or input: an event
+  // nobody's method would see is not made (a listener of batches and pauses costs the calls
+  // nothing).
+  private final boolean startsHeard;
+  private final boolean endsHeard;
+  private final boolean inputsHeard;
+  private final boolean waitsHeard;
+
   /**
    * @param fetcher the fetcher's name, in every event
    * @param listeners the user's, called in this order, before the log
@@ -84,12 +92,41 @@ public final class Events {
     for (int i = 0; i < failureLines.length; i++) {
       failureLines[i] = new Throttle();
     }
+    this.startsHeard = overridden(this.listeners, "attemptStarted", AttemptStarted.class);
+    this.endsHeard = overridden(this.listeners, "attemptEnded", AttemptEnded.class);
+    this.inputsHeard = overridden(this.listeners, "inputEnded", InputEnded.class);
+    this.waitsHeard = overridden(this.listeners, "permitWaited", PermitWaited.class);
+  }
+
+  /** Whether one of {@code listeners} overrides {@code method}; true if that cannot be told. */
+  private static boolean overridden(FetchListener[] listeners, String method, Class<?> event) {
+    for (FetchListener listener : listeners) {
+      try {
+        if (listener.getClass().getMethod(method, event).getDeclaringClass()
+            != FetchListener.class) {
+          return true;
+        }
+      } catch (NoSuchMethodException | SecurityException e) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether the log writes the lines of each attempt: it is at {@code DEBUG}. */
+  private boolean logsAttempts() {
+    LogListener lines = logLines;
+    return lines != null && lines.wantsAttempts();
   }
 
   private Events() {
     this.fetcher = "none";
     this.listeners = new FetchListener[0];
     this.logLines = null;
+    this.startsHeard = false;
+    this.endsHeard = false;
+    this.inputsHeard = false;
+    this.waitsHeard = false;
     this.executor = Runnable::run;
     this.ticker = Ticker.system();
     this.log = LogListener.LOG;
@@ -130,7 +167,7 @@ public final class Events {
 
   public void attemptStarted(
       long batch, int index, String url, String host, int attempt, long queuedNanos) {
-    if (detailed()) {
+    if (startsHeard) {
       offer(
           new AttemptStarted(
               fetcher, batch, index, url, host, attempt, Duration.ofNanos(queuedNanos)),
@@ -149,7 +186,7 @@ public final class Events {
       @Nullable Throwable exception,
       long durationNanos,
       long bytes) {
-    if (detailed()) {
+    if (endsHeard || logsAttempts()) {
       offer(
           new AttemptEnded(
               fetcher,
@@ -169,14 +206,14 @@ public final class Events {
 
   /** Made for every input when heard; for a failure of user code, always, for the log. */
   public void inputEnded(long batch, Result result) {
-    if (detailed() || LogListener.isUsersFailure(result.error())) {
+    if (inputsHeard || logsAttempts() || LogListener.isUsersFailure(result.error())) {
       offer(new InputEnded(fetcher, batch, result), false);
     }
   }
 
   public void permitWaited(
       long batch, int index, String host, FetchListener.Limiter limiter, long waitNanos) {
-    if (listened()) {
+    if (waitsHeard) {
       offer(
           new PermitWaited(fetcher, batch, index, host, limiter, Duration.ofNanos(waitNanos)),
           false);
