@@ -18,13 +18,19 @@ import org.junit.jupiter.api.io.TempDir;
 class CliObservabilityTest {
   @TempDir Path dir;
 
+  /** A server that answers 429 with Retry-After: 1, then ok twice. */
+  private static MockWebServer busy() throws IOException {
+    MockWebServer busy = new MockWebServer();
+    busy.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "1").build());
+    busy.enqueue(new MockResponse.Builder().body("ok").build());
+    busy.enqueue(new MockResponse.Builder().body("ok").build());
+    busy.start();
+    return busy;
+  }
+
   @Test
   void theSummarySaysPerHostItsRequests429sPausesAndRate() throws IOException {
-    try (MockWebServer busy = new MockWebServer()) {
-      busy.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "1").build());
-      busy.enqueue(new MockResponse.Builder().body("ok").build());
-      busy.enqueue(new MockResponse.Builder().body("ok").build());
-      busy.start();
+    try (MockWebServer busy = busy()) {
       HttpUrl url = busy.url("/busy");
 
       CliRun run =
@@ -44,11 +50,7 @@ class CliObservabilityTest {
 
   @Test
   void withoutDiscoveryTheSummarySaysTheConfiguredRate() throws IOException {
-    try (MockWebServer busy = new MockWebServer()) {
-      busy.enqueue(new MockResponse.Builder().code(429).setHeader("Retry-After", "1").build());
-      busy.enqueue(new MockResponse.Builder().body("ok").build());
-      busy.enqueue(new MockResponse.Builder().body("ok").build());
-      busy.start();
+    try (MockWebServer busy = busy()) {
       HttpUrl url = busy.url("/busy");
 
       CliRun run =
