@@ -413,8 +413,10 @@ public final class BatchFetcher implements AutoCloseable {
    * become {@link ErrorKind#REJECTED} results and calls in flight are cancelled and become {@link
    * ErrorKind#CANCELLED} results, so every future still completes with one result per input (a
    * streamed batch delivers these results, reads no more of its input, and completes its summary).
-   * Then the fetcher's threads stop (this waits up to ten seconds for them, and for a streamed
-   * batch's consumer to return) and its connections close.
+   * A response is closed only once its input has its result (or its retry is planned): a close that
+   * comes after a response's body was closed, as an interceptor of the client may watch, never
+   * turns it into a {@code CANCELLED} result. Then the fetcher's threads stop (this waits up to ten
+   * seconds for them, and for a streamed batch's consumer to return) and its connections close.
    *
    * <p>Idempotent and safe from any thread, one of the fetcher's own included (from a callback, it
    * finishes on a thread of its own instead of waiting for the one it runs on). After it, {@code

@@ -82,6 +82,72 @@ class LifecycleTest {
     assertThat(results).extracting(Result::index).containsExactlyElementsOf(range(20));
   }
 
+  /**
+   * Someone who watches a response's end (the command line's gate, which closes the fetcher once
+   * the calls in flight are done) must find its result recorded: a close that follows cannot turn a
+   * response read whole into a {@code CANCELLED} result.
+   */
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#all")
+  void aResponseWhoseBodyWasClosedKeepsItsResultThroughAClose(ExecutionPolicy policy)
+      throws Exception {
+    server.enqueue(new MockResponse.Builder().body("answered").build());
+    CountDownLatch bodyClosed = new CountDownLatch(1);
+    CountDownLatch closedFetcher = new CountDownLatch(1);
+    OkHttpClient watching =
+        new OkHttpClient.Builder()
+            .addInterceptor(
+                chain -> {
+                  okhttp3.Response response = chain.proceed(chain.request());
+                  okhttp3.ResponseBody body = response.body();
+                  okhttp3.ResponseBody watched =
+                      new okhttp3.ResponseBody() {
+                        @Override
+                        public okhttp3.@org.jspecify.annotations.Nullable MediaType contentType() {
+                          return body.contentType();
+                        }
+
+                        @Override
+                        public long contentLength() {
+                          return body.contentLength();
+                        }
+
+                        @Override
+                        public okio.BufferedSource source() {
+                          return body.source();
+                        }
+
+                        @Override
+                        public void close() {
+                          body.close();
+                          bodyClosed.countDown();
+                          try { // the fetcher is closed before this call's thread goes on
+                            closedFetcher.await(10, TimeUnit.SECONDS);
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                          }
+                        }
+                      };
+                  return response.newBuilder().body(watched).build();
+                })
+            .build();
+    BatchFetcher fetcher =
+        leaks.track(BatchFetcher.builder().policy(policy).client(watching).build());
+    CompletableFuture<List<Result>> batch = fetcher.fetchAll(List.of(server.url("/").toString()));
+    assertThat(bodyClosed.await(10, TimeUnit.SECONDS)).as("the body was closed").isTrue();
+
+    Thread closer = new Thread(fetcher::close, "closer");
+    closer.start();
+    await().until(batch::isDone); // the close ended the batch, or the answer had already
+    closedFetcher.countDown();
+    closer.join(TimeUnit.SECONDS.toMillis(20));
+
+    Result result = batch.join().get(0);
+    assertThat(result.error()).as("the result of %s", result).isNull();
+    assertThat(result.text()).isEqualTo("answered");
+    NoLeaks.closeAndCheck(fetcher);
+  }
+
   @Test
   void refusesNewBatchesAfterClose() {
     BatchFetcher fetcher = leaks.track(BatchFetcher.async(4));

@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Sends attempts with OkHttp: asynchronously with {@code enqueue} (the async policy), or with a
  * blocking {@code execute} on a thread of the policy's pool (sequential and pool). Either way the
- * response is read and closed on the thread that got it, and the exchange hears exactly once,
- * whatever was thrown: an {@link Error} of a body handler included.
+ * response is read on the thread that got it, the exchange hears exactly once, whatever was thrown
+ * (an {@link Error} of a body handler included), and then the response is closed.
  *
  * <p>OkHttp's own retries and follow-ups are off in the client ({@link Clients}): a redirect is
  * reported as an {@link Answer#redirect}, and its request goes back to admission, to be sent as an
@@ -107,16 +107,41 @@ public final class OkHttpTransport implements Transport {
   }
 
   private void execute(Call call, Exchange exchange) {
-    Answer answer;
-    try (Response response = call.execute()) {
-      answer = read(response, exchange);
+    Response response;
+    try {
+      response = call.execute();
     } catch (Throwable e) { // an InterruptedException too, which OkHttp may throw undeclared
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt(); // the fetcher is closing: keep the thread's status
       }
+      exchange.ended(failure(e, exchange));
+      return;
+    }
+    answer(response, exchange);
+  }
+
+  /**
+   * Reads {@code response}, lets the exchange hear it, and only then closes it: whoever watches the
+   * response's end (an interceptor that wraps its body, waiting for the calls in flight to finish)
+   * then finds the input's result recorded, or its retry planned, and a {@code close()} of the
+   * fetcher that follows cannot turn a response read whole into a {@code CANCELLED} result.
+   */
+  private void answer(Response response, Exchange exchange) {
+    Answer answer;
+    try {
+      answer = read(response, exchange);
+    } catch (Throwable e) { // nothing may escape to OkHttp, which would rethrow it uncaught
       answer = failure(e, exchange);
     }
-    exchange.ended(answer);
+    try {
+      exchange.ended(answer);
+    } finally {
+      try {
+        response.close();
+      } catch (Throwable e) { // from a body an interceptor wrapped: the answer is in already
+        // nothing may escape to OkHttp, and there is no one left to tell
+      }
+    }
   }
 
   /** The callback of an enqueued call. */
@@ -129,13 +154,7 @@ public final class OkHttpTransport implements Transport {
 
     @Override
     public void onResponse(Call call, Response response) {
-      Answer answer;
-      try (response) {
-        answer = read(response, exchange);
-      } catch (Throwable e) { // nothing may escape to OkHttp, which would rethrow it uncaught
-        answer = failure(e, exchange);
-      }
-      exchange.ended(answer);
+      answer(response, exchange);
     }
 
     @Override

@@ -16,8 +16,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Lets requests leave until the command line is asked to stop, then none: an interceptor of the
  * client the fetcher derives its own from. It counts the calls that passed it and are not done (the
- * response body not yet closed), so that a stop can give them a grace period to finish.
- * Thread-safe.
+ * response body not yet closed), so that a stop can give them a grace period to finish. The fetcher
+ * closes a response only once its input has its result or its retry is planned, so when the gate is
+ * idle, closing the fetcher loses no response that came in. Thread-safe.
  */
 final class Gate implements Interceptor {
   /** Why an attempt that came to the gate after the stop was not sent. */
