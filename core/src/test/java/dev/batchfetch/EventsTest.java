@@ -136,6 +136,30 @@ class EventsTest {
     assertThat(recorder.lines("batchEnded")).hasSize(1);
   }
 
+  /** An attempt cut by the input's time in flight ends too: one end for each start. */
+  @ParameterizedTest
+  @MethodSource("dev.batchfetch.Policies#all")
+  void anAttemptCutByTheInputTimeoutIsHeardToEnd(ExecutionPolicy policy) {
+    BatchFetcher fetcher =
+        leaks.track(
+            virtual
+                .builder()
+                .policy(policy)
+                .inputTimeout(Duration.ofSeconds(1))
+                .eventListener(recorder)
+                .build());
+    virtual.server.hold(); // the call stalls
+
+    List<Result> results = virtual.run(fetcher.fetchAll(List.of("http://a.test/x")));
+
+    assertThat(results.get(0).error()).isEqualTo(ErrorKind.TIMEOUT);
+    assertThat(recorder.lines("#0 "))
+        .containsExactly(
+            "0 attemptStarted #0 a.test:80 attempt=1 queued=0",
+            "1000 attemptEnded #0 a.test:80 attempt=1 status=0 error=TIMEOUT took=1000",
+            "1000 inputEnded #0 status=0 error=TIMEOUT attempts=1");
+  }
+
   @Test
   void waitsForPermitsSayWhichLimiterAndHowLong() {
     BatchFetcher fetcher =

@@ -263,6 +263,13 @@ public final class Exchange implements Batch.Ongoing {
     timer.cancel();
     usedNanos += ticker.nanoTime() - openedAtNanos;
     batch.tally().attemptEnded();
+    attemptEndedEvent(answer.status(), answer.error(), answer.exception());
+    listener.attemptEnded(this, resultOf(answer), answer.signal(), answer.followUp());
+  }
+
+  /** Tells the listeners that the attempt which {@link #open}ed ended so. */
+  private void attemptEndedEvent(
+      int status, @Nullable ErrorKind error, @Nullable Throwable exception) {
     Events events = batch.events();
     if (events.detailed()) {
       events.attemptEnded(
@@ -271,13 +278,12 @@ public final class Exchange implements Batch.Ongoing {
           url,
           host.key,
           attempts.get(),
-          answer.status(),
-          answer.error(),
-          answer.exception(),
+          status,
+          error,
+          exception,
           ticker.nanoTime() - attemptStartNanos,
           attemptBytes.get());
     }
-    listener.attemptEnded(this, resultOf(answer), answer.signal(), answer.followUp());
   }
 
   /** An attempt ended before it was {@link #open}ed: nothing was sent. */
@@ -317,10 +323,11 @@ public final class Exchange implements Batch.Ongoing {
         return; // the attempt ended just before
       }
     } while (!state.compareAndSet(was, IDLE));
-    if (was == OPEN) {
-      batch.tally().attemptEnded();
-    }
     Result result = timedOut();
+    if (was == OPEN) { // the call was sent: its attempt ends here, whatever its thread does later
+      batch.tally().attemptEnded();
+      attemptEndedEvent(0, result.error(), result.exception());
+    }
     complete(result);
     Runnable c = cancelCall;
     if (was == OPEN && c != null) {

@@ -96,12 +96,12 @@ final class HostLines extends FetchListener {
   private String line(String key, Host host) {
     StringBuilder line =
         new StringBuilder(
-            String.format(Locale.ROOT, "  %s: %,d requests", key, host.requests.get()));
+            String.format(Locale.ROOT, "  %s: %s", key, count(host.requests.get(), "request")));
     if (host.tooMany.get() > 0) {
       line.append(String.format(Locale.ROOT, ", %,d × 429", host.tooMany.get()));
     }
     if (host.pauses.get() > 0) {
-      line.append(String.format(Locale.ROOT, ", %,d pauses", host.pauses.get()));
+      line.append(", ").append(count(host.pauses.get(), "pause"));
     }
     RateLimit learned = host.learned;
     return line.append(", rate ")
@@ -110,6 +110,11 @@ final class HostLines extends FetchListener {
                 ? rate(learned) + " (learned)"
                 : rate(configured.apply(key)) + " (configured)")
         .toString();
+  }
+
+  /** {@code 1 pause}, {@code 1,204 pauses}. */
+  private static String count(long n, String noun) {
+    return String.format(Locale.ROOT, "%,d %s%s", n, noun, n == 1 ? "" : "s");
   }
 
   /** {@code 4.85/s}: one call per {@code period}, in calls per second to three digits. */

@@ -43,7 +43,7 @@ class CliObservabilityTest {
       assertThat(run.err().lines().toList())
           .anyMatch(
               line ->
-                  line.startsWith(host + ": 3 requests, 1 × 429, 1 pauses, rate ")
+                  line.startsWith(host + ": 3 requests, 1 × 429, 1 pause, rate ")
                       && line.matches(".*, rate \\d+(\\.\\d+)?/s \\(learned\\)"));
     }
   }
@@ -70,7 +70,7 @@ class CliObservabilityTest {
                   + url.host()
                   + ":"
                   + url.port()
-                  + ": 3 requests, 1 × 429, 1 pauses, rate 5/s (configured)");
+                  + ": 3 requests, 1 × 429, 1 pause, rate 5/s (configured)");
     }
   }
 
