@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -25,14 +26,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Jobs on Flink's MiniCluster, parallelism 4 over two task managers, against a server that enforces
  * the quota (a token bucket answering 429 beyond it): the subtasks together never exceed the quota
  * plus its burst in any second, and use at least 90% of it, whether the quota is shared through
- * Redis or split over the parallelism; results cross the network through batchfetch's serializers,
- * with Kryo disabled.
+ * Redis or split over the parallelism, with ordered and unordered Async I/O; results cross the
+ * network through batchfetch's serializers, with Kryo disabled.
  */
 @Timeout(180)
 class MiniClusterJobsTest {
@@ -56,9 +58,20 @@ class MiniClusterJobsTest {
     SPLIT
   }
 
+  /** Which Async I/O operator: results as they come, or in the input's order. */
+  enum Order {
+    UNORDERED,
+    ORDERED
+  }
+
+  static Stream<Arguments> quotasAndOrders() {
+    return Stream.of(Quota.values())
+        .flatMap(quota -> Stream.of(Order.values()).map(order -> Arguments.of(quota, order)));
+  }
+
   @ParameterizedTest
-  @EnumSource(Quota.class)
-  void theSubtasksTogetherStayWithinTheQuotaAndUseIt(Quota where) throws Exception {
+  @MethodSource("quotasAndOrders")
+  void theSubtasksTogetherStayWithinTheQuotaAndUseIt(Quota where, Order order) throws Exception {
     try (ArrivalServer server = ArrivalServer.enforcing(PER_SECOND, BURST, LATENCY);
         RedisServer redis = where == Quota.REDIS ? RedisServer.start() : null) {
       FetchSettings.Builder settings =
@@ -71,9 +84,11 @@ class MiniClusterJobsTest {
       }
       StreamExecutionEnvironment env = environment();
       DataStream<String> urls = env.fromData(server.urls(0, URLS)).setParallelism(1).rebalance();
-      // Unordered: with ordered Async I/O this machine showed bunched arrivals (issue 14's note).
+      FetchFunction<String, Result> fetch = FetchFunction.forUrls(settings.build());
       DataStream<Result> results =
-          AsyncFetch.unordered(urls, FetchFunction.forUrls(settings.build()));
+          order == Order.ORDERED
+              ? AsyncFetch.ordered(urls, fetch)
+              : AsyncFetch.unordered(urls, fetch);
 
       List<Result> collected = collect(results);
 
@@ -81,9 +96,10 @@ class MiniClusterJobsTest {
       ArrivalServer.Figures figures = ArrivalServer.figures(arrivals, Duration.ofSeconds(1));
       System.out.printf(
           Locale.ROOT,
-          "MiniCluster, parallelism %d, quota %d/s burst %d %s: %s; rate / quota = %.3f;"
+          "MiniCluster, parallelism %d, %s, quota %d/s burst %d %s: %s; rate / quota = %.3f;"
               + " most in any 1 s window %d (limit %d); answered 429: %d%n",
           PARALLELISM,
+          order.name().toLowerCase(Locale.ROOT),
           PER_SECOND,
           BURST,
           where == Quota.REDIS ? "in Redis" : "split over the subtasks",
