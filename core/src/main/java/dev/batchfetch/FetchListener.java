@@ -30,11 +30,13 @@ import org.jspecify.annotations.Nullable;
  * A fetcher calls its listeners on a thread of its own ({@code batchfetch-N-events}; in a test's
  * virtual time, on its executor), one event at a time, in the order the events happened, never on
  * the thread that admits calls nor on the one that runs a call: a listener needs no locks of its
- * own, and a slow one delays nothing but its own events. They queue up to {@value #QUEUE_CAPACITY}
- * behind it; past that, attempt and host events are dropped and counted (a {@code WARN} line says
- * how many), while batch events are never dropped. An exception or {@code Error} a method throws is
- * logged at {@code WARN} (the first one with its stack trace, then at most one line every ten
- * seconds with a count) and ignored: it never breaks a batch.
+ * own, and a slow one delays nothing but its own events. That thread waits a millisecond for more
+ * events before it goes, so a busy batch's events are heard in runs, not handed over one by one.
+ * They queue up to {@value #QUEUE_CAPACITY} behind it; past that, attempt and host events are
+ * dropped and counted (a {@code WARN} line says how many), while batch events are never dropped. An
+ * exception or {@code Error} a method throws is logged at {@code WARN} (the first one with its
+ * stack trace, then at most one line every ten seconds with a count) and ignored: it never breaks a
+ * batch.
  *
  * <h2>Which events come, and how many?</h2>
  *

@@ -29,6 +29,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
@@ -65,6 +66,9 @@ public final class Events {
   private final Throttle[] failureLines;
   private volatile boolean closed;
 
+  /** How long the drain waits for more events once the queue is empty; 0 not at all. */
+  private final long lingerNanos;
+
   // Whether a listener overrides the method of each event made for every attempt or input: an event
   // nobody's method would see is not made (a listener of batches and pauses costs the calls
   // nothing).
@@ -82,7 +86,22 @@ public final class Events {
    */
   public Events(
       String fetcher, List<FetchListener> listeners, Executor executor, Ticker ticker, Logger log) {
+    this(fetcher, listeners, executor, 0, ticker, log);
+  }
+
+  /**
+   * As {@link #Events(String, List, Executor, Ticker, Logger)}, with a drain that, once it has
+   * delivered what was queued, waits {@code lingerNanos} for more before it lets its thread go.
+   */
+  public Events(
+      String fetcher,
+      List<FetchListener> listeners,
+      Executor executor,
+      long lingerNanos,
+      Ticker ticker,
+      Logger log) {
     this.fetcher = fetcher;
+    this.lingerNanos = lingerNanos;
     this.listeners = listeners.toArray(new FetchListener[0]);
     this.logLines = new LogListener(ticker, log);
     this.executor = executor;
@@ -131,6 +150,7 @@ public final class Events {
     this.ticker = Ticker.system();
     this.log = LogListener.LOG;
     this.failureLines = new Throttle[0];
+    this.lingerNanos = 0;
     this.closed = true;
   }
 
@@ -299,19 +319,30 @@ public final class Events {
   private void drain() {
     int missed = 1;
     do {
-      for (Object event = queue.poll(); event != null; event = queue.poll()) {
-        size.decrementAndGet();
-        for (int i = 0; i < listeners.length; i++) {
-          deliver(i, listeners[i], event);
-        }
-        LogListener lines = logLines;
-        if (lines != null) {
-          deliver(-1, lines, event);
-        }
+      deliverQueued();
+      if (lingerNanos > 0) {
+        // A busy batch makes events every few microseconds: waiting here for the next ones costs
+        // one wake-up per linger, where handing the drain a new task for each would cost the
+        // thread that made the event a hand-off, on its way with a call.
+        LockSupport.parkNanos(this, lingerNanos);
+        deliverQueued();
       }
       reportDropped();
       missed = wip.addAndGet(-missed);
     } while (missed != 0);
+  }
+
+  private void deliverQueued() {
+    for (Object event = queue.poll(); event != null; event = queue.poll()) {
+      size.decrementAndGet();
+      for (int i = 0; i < listeners.length; i++) {
+        deliver(i, listeners[i], event);
+      }
+      LogListener lines = logLines;
+      if (lines != null) {
+        deliver(-1, lines, event);
+      }
+    }
   }
 
   private void deliver(int listener, FetchListener to, Object event) {
