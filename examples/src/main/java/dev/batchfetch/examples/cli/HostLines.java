@@ -89,7 +89,10 @@ final class HostLines extends FetchListener {
               .mapToLong(e -> e.getValue().requests.get())
               .sum();
       out.printf(
-          Locale.ROOT, "  %,d more hosts: %,d requests%n", busiest.size() - MAX_LINES, requests);
+          Locale.ROOT,
+          "  %s: %s%n",
+          count(busiest.size() - MAX_LINES, "more host"),
+          count(requests, "request"));
     }
   }
 
