@@ -55,6 +55,52 @@ class UsersLimiterDepartureTest {
   }
 
   /**
+   * A cold process's first permit: the answer came 600 ms after the question (a first connection to
+   * the store), and the shared limiter may have counted the permit when it was asked. A request
+   * leaving 50 ms after the answer is 650 ms late for it, and takes a new permit.
+   */
+  @Test
+  void aPermitDueAtOnceIsDueWhenItWasAskedForNotWhenTheAnswerCame() {
+    RateLimiter slowToAnswer =
+        new ForwardingRateLimiter(counting) {
+          @Override
+          public long reservePermission() {
+            if (asked.get() == 0) {
+              clock.advance(Duration.ofMillis(600));
+            }
+            return super.reservePermission();
+          }
+        };
+    UserLimiter user = new UserLimiter(slowToAnswer, Runnable::run, clock);
+    Permit permit = user.reserve();
+    clock.advance(Duration.ofMillis(50));
+
+    assertThat(permit.departure(clock.nanoTime())).isEqualTo(clock.nanoTime());
+    assertThat(asked).hasValue(2);
+  }
+
+  /** A permit that must wait is due when the answer says, counted from the answer. */
+  @Test
+  void aPermitThatMustWaitIsDueCountedFromTheAnswer() {
+    RateLimiter slowToAnswer =
+        new ForwardingRateLimiter(counting) {
+          @Override
+          public long reservePermission() {
+            asked.incrementAndGet();
+            clock.advance(Duration.ofMillis(600));
+            return Duration.ofMillis(200).toNanos();
+          }
+        };
+    UserLimiter user = new UserLimiter(slowToAnswer, Runnable::run, clock);
+    Permit permit = user.reserve();
+    clock.advance(Duration.ofMillis(250));
+
+    assertThat(permit.waitNanos()).isEqualTo(Duration.ofMillis(200).toNanos());
+    assertThat(permit.departure(clock.nanoTime())).isEqualTo(clock.nanoTime());
+    assertThat(asked).hasValue(1);
+  }
+
+  /**
    * A limiter that described one permit a day when the fetcher took it (a Flink task manager's
    * share before its subtasks open) and 100 a second later: its requests leave 10 ms apart, not a
    * day apart through a gate kept from the first description.

@@ -116,11 +116,23 @@ public final class UserLimiter implements Limiter {
     };
   }
 
-  /** Blocks for the user's limiter's answer; call it off the admission loop. */
+  /**
+   * Blocks for the user's limiter's answer; call it off the admission loop.
+   *
+   * <p>A permit to be used at once is taken as due when it was asked for, not when the answer came:
+   * the limiter may have counted it at any moment in between. The difference is a round trip for a
+   * warm process; for a cold one, whose first answer waits for a connection to the store and for
+   * class loading, hundreds of milliseconds, and the request must not be judged on time by them. A
+   * permit that must wait is due when the answer says, counted from the answer.
+   */
   @Override
   public @Nullable Permit reserve() {
+    long asked = ticker.nanoTime();
     long wait = limiter.reservePermission();
-    return wait < 0 ? null : new Reserved(ticker.nanoTime() + wait, wait);
+    if (wait < 0) {
+      return null;
+    }
+    return new Reserved(wait == 0 ? asked : ticker.nanoTime() + wait, wait);
   }
 
   /**
