@@ -293,14 +293,18 @@ public final class FetchCli implements Callable<Integer> {
     if (!complete) {
       stderr.printf(
           Locale.ROOT,
-          "batchfetch-cli: stopped by a signal: %,d of %,d lines not fetched;"
+          "batchfetch-cli: stopped by a signal: %,d of %s not fetched;"
               + " run again with --resume to fetch them%n",
           lines.size() - summary.lines(),
-          lines.size());
+          HostLines.count(lines.size(), "line"));
     }
     if (options.resume) {
       stderr.printf(
-          Locale.ROOT, "batchfetch-cli: resumed: %,d lines were done before%n", resume.size());
+          Locale.ROOT,
+          "batchfetch-cli: resumed: %s done before%n",
+          resume.size() == 1
+              ? "1 line was"
+              : String.format(Locale.ROOT, "%,d lines were", resume.size()));
     }
     stderr.println(summary.text(Duration.ofNanos(System.nanoTime() - start)));
     hostLines.print(stderr);

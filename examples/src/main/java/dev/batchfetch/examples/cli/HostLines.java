@@ -116,7 +116,7 @@ final class HostLines extends FetchListener {
   }
 
   /** {@code 1 pause}, {@code 1,204 pauses}. */
-  private static String count(long n, String noun) {
+  static String count(long n, String noun) {
     return String.format(Locale.ROOT, "%,d %s%s", n, noun, n == 1 ? "" : "s");
   }
 

@@ -61,8 +61,8 @@ final class Summary {
         new StringBuilder(
             String.format(
                 Locale.ROOT,
-                "batchfetch-cli: %,d lines in %.2f s (%s): %,d ok",
-                lines,
+                "batchfetch-cli: %s in %.2f s (%s): %,d ok",
+                HostLines.count(lines, "line"),
                 elapsed.toNanos() / 1e9,
                 rate(elapsed),
                 ok));
@@ -77,7 +77,7 @@ final class Summary {
                   .collect(Collectors.joining(", ")))
           .append(')');
     }
-    text.append(String.format(Locale.ROOT, "; %,d attempts", attempts));
+    text.append("; ").append(HostLines.count(attempts, "attempt"));
     if (!learned.isEmpty()) {
       text.append("; ").append(Progress.learned(learned));
     }

@@ -296,8 +296,10 @@ class FetchCliTest {
   void quietDrawsNoProgressButTheSummary() {
     CliRun run = CliRun.onTerminal(server.url(1) + "\n", "--quiet");
 
-    assertThat(run.err()).doesNotContain("\r").startsWith("batchfetch-cli: 1 lines in ");
+    assertThat(run.err()).doesNotContain("\r").startsWith("batchfetch-cli: 1 line in ");
     assertThat(run.err().lines()).hasSize(2); // the summary, and its host's line
+    assertThat(run.err().lines().findFirst())
+        .hasValueSatisfying(s -> assertThat(s).endsWith(": 1 ok; 1 attempt"));
   }
 
   @Test
