@@ -301,10 +301,9 @@ public final class FetchCli implements Callable<Integer> {
     if (options.resume) {
       stderr.printf(
           Locale.ROOT,
-          "batchfetch-cli: resumed: %s done before%n",
-          resume.size() == 1
-              ? "1 line was"
-              : String.format(Locale.ROOT, "%,d lines were", resume.size()));
+          "batchfetch-cli: resumed: %s %s done before%n",
+          HostLines.count(resume.size(), "line"),
+          resume.size() == 1 ? "was" : "were");
     }
     stderr.println(summary.text(Duration.ofNanos(System.nanoTime() - start)));
     hostLines.print(stderr);
